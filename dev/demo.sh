@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# Load the demo data and serve CKAN (called by `make demo`; `--stop` stops it).
+# usage: dev/demo.sh [--stop] INI PORT
+set -euo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+ckan="$top/.venv/bin/ckan"
+stop=0
+if [ "${1:-}" = "--stop" ]; then stop=1; shift; fi
+ini=$1 port=$2
+state=$(dirname "$ini")
+pidfile="$state/ckan.pid"
+
+running() { [ -f "$pidfile" ] && kill -0 "$(cat "$pidfile")" 2>/dev/null; }
+
+if [ $stop = 1 ]; then
+  if running; then
+    kill "$(cat "$pidfile")"; rm -f "$pidfile"; echo "CKAN demo server stopped"
+  fi
+  exit 0
+fi
+
+name=${CKAN_SYSADMIN_NAME:-admin}
+password=${CKAN_SYSADMIN_PASSWORD:-keck-demo-admin}
+email=${CKAN_SYSADMIN_EMAIL:-admin@example.org}
+if ! "$ckan" -c "$ini" user show "$name" 2>/dev/null | grep -q "name=$name"; then
+  "$ckan" -c "$ini" user add "$name" "password=$password" "email=$email" >/dev/null
+fi
+"$ckan" -c "$ini" sysadmin add "$name" >/dev/null 2>&1 || true
+
+echo "Loading demo data through ckan keck-homeless import ..."
+"$ckan" -c "$ini" keck-homeless import "$top/dev/demo/offers.csv" \
+  --organizations "$top/dev/demo/organizations.json"
+
+if running; then
+  echo "CKAN already running (pid $(cat "$pidfile")); restarting to pick up changes"
+  kill "$(cat "$pidfile")"; sleep 1
+fi
+nohup "$ckan" -c "$ini" run --host 127.0.0.1 --port "$port" --disable-reloader \
+  > "$state/ckan.log" 2>&1 &
+echo $! > "$pidfile"
+for _ in $(seq 1 60); do
+  if curl -fsS -o /dev/null "http://127.0.0.1:$port/api/3/action/status_show"; then break; fi
+  if ! running; then echo "CKAN failed to start; last lines of $state/ckan.log:"; tail -n 30 "$state/ckan.log"; exit 1; fi
+  sleep 1
+done
+curl -fsS -o /dev/null "http://127.0.0.1:$port/api/3/action/status_show" || {
+  echo "CKAN did not answer within 60 s; see $state/ckan.log"; exit 1; }
+cat <<TXT
+
+  CKAN demo        http://127.0.0.1:$port/            (log: $state/ckan.log, pid $(cat "$pidfile"))
+  Help offers      http://127.0.0.1:$port/hilfsangebot/
+  Sysadmin         $name / $password   (CKAN_SYSADMIN_NAME / CKAN_SYSADMIN_PASSWORD)
+  Config           $ini
+TXT
+bash "$top/dev/services.sh" status || true
+echo "  Stop everything: make stop"

@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Write a CKAN config for the demo or the tests.
+# usage: dev/write-config.sh INI DB SOLR_CORE REDIS_DB PORT [PLUGINS]
+# The tests leave out `activity`: its stream needs a real user on every
+# action, which CKAN's call_action test helper does not give.
+set -euo pipefail
+ini=$1 db=$2 core=$3 redis_db=$4 port=$5
+plugins=${6:-keck_homeless scheming_datasets spatial_metadata spatial_query activity}
+top=$(cd "$(dirname "$0")/.." && pwd)
+ckan="$top/.venv/bin/ckan"
+dir=$(cd "$(dirname "$ini")" && pwd)
+mkdir -p "$dir/storage"
+if [ ! -f "$ini" ]; then
+  "$ckan" generate config "$ini" >/dev/null
+fi
+"$ckan" config-tool "$ini" \
+  "sqlalchemy.url = postgresql://ckan_default:pass@127.0.0.1:5432/$db" \
+  "solr_url = http://127.0.0.1:8983/solr/$core" \
+  "ckan.redis.url = redis://127.0.0.1:6379/$redis_db" \
+  "ckan.site_url = http://127.0.0.1:$port" \
+  "ckan.site_title = Hilfsangebote Kreis Düren (Demo)" \
+  "ckan.storage_path = $dir/storage" \
+  "ckan.plugins = $plugins" \
+  "scheming.dataset_schemas = ckanext.keck_homeless.schemas:hilfsangebot.yaml" \
+  "scheming.presets = ckanext.scheming:presets.json ckanext.keck_homeless.schemas:presets.yaml" \
+  "scheming.dataset_fallback = false" \
+  "ckanext.spatial.search_backend = solr-bbox" \
+  "ckan.locale_default = de" \
+  "ckan.locales_offered = de en" \
+  "ckan.auth.create_user_via_web = false" \
+  "ckan.search.solr_commit = true" \
+  "ckan.activity_streams_enabled = true" >/dev/null
+"$ckan" config-tool "$ini" -s logger_root "level = WARNING" >/dev/null
+"$ckan" config-tool "$ini" -s logger_ckan "level = WARNING" >/dev/null
+"$ckan" config-tool "$ini" -s logger_ckanext "level = WARNING" >/dev/null
+echo "$ini"

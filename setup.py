@@ -1,0 +1,40 @@
+"""Only what pyproject.toml cannot say: the top-level ``schemas/`` and
+``templates/`` folders are installed as ``ckanext.keck_homeless.schemas`` and
+``ckanext.keck_homeless.templates`` (wheel and editable installs alike)."""
+from setuptools import find_namespace_packages, setup
+
+packages = find_namespace_packages(include=["ckanext.keck_homeless", "ckanext.keck_homeless.*"])
+packages += ["ckanext.keck_homeless.schemas", "ckanext.keck_homeless.templates"]
+packages += [
+    "ckanext.keck_homeless.templates." + p
+    for p in find_namespace_packages(where="templates")
+]
+
+setup(
+    packages=packages,
+    package_dir={
+        "ckanext.keck_homeless.schemas": "schemas",
+        "ckanext.keck_homeless.templates": "templates",
+    },
+    include_package_data=True,
+    package_data={
+        "ckanext.keck_homeless": [
+            "config_declaration.yaml",
+            "store/migration/*.ini",
+            "store/migration/*.mako",
+            "store/migration/README",
+            "i18n/*/LC_MESSAGES/*",
+            "public/**/*",
+            "assets/**/*",
+        ],
+        "ckanext.keck_homeless.schemas": ["*.yaml", "*.json"],
+        "ckanext.keck_homeless.templates": ["**/*.html", "*.html"],
+    },
+    message_extractors={
+        "ckanext": [
+            ("**.py", "python", None),
+            ("**.js", "javascript", None),
+        ],
+        "templates": [("**.html", "ckan", None)],
+    },
+)
