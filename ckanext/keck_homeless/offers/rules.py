@@ -1,0 +1,282 @@
+"""The rules a help offer must satisfy, and what of it may be published.
+
+Pure functions over plain dicts (the offer as CKAN's package_show returns
+it, with scheming fields at the top level). The CKAN validators, the importer
+and the feature store all call these, so a rule lives in one place.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from . import codes
+from .messages import Msg
+
+#: Kreis Düren with a margin of about 1 km (lon/lat, WGS84).
+DEFAULT_REGION_BBOX = (6.17, 50.58, 6.75, 51.06)
+
+PHONE_RE = re.compile(r"^\+?[0-9][0-9 ()/\-.]{3,30}[0-9]$")
+EMAIL_RE = re.compile(r"^[A-Za-z0-9._%+\-]+@[A-Za-z0-9.\-]+\.[A-Za-z]{2,}$")
+URL_RE = re.compile(r"^https?://[^\s/$.?#][^\s]*$", re.IGNORECASE)
+
+MSG = {
+    "required": Msg("Bitte ausfüllen.", "Missing value."),
+    "unknown_code": Msg("Unbekannter Wert „{value}“. Erlaubt: {allowed}.",
+                        "Unknown value '{value}'. Allowed: {allowed}."),
+    "public_needs_address": Msg(
+        "Ein öffentliches Angebot braucht Straße, Postleitzahl, Gemeinde und Lage auf der Karte.",
+        "A public offer needs street, postcode, municipality and a map position."),
+    "approximate_needs_point": Msg(
+        "Für die ungefähre Lage wird eine Position auf der Karte gebraucht.",
+        "An approximate location needs a map position."),
+    "hidden_no_street": Msg(
+        "Geschützte Angebote dürfen keine Straße enthalten, solange der Datensatz öffentlich ist.",
+        "Protected offers must not contain a street while the dataset is public."),
+    "hidden_no_point": Msg(
+        "Geschützte Angebote dürfen keine Position enthalten, solange der Datensatz öffentlich ist.",
+        "Protected offers must not contain a position while the dataset is public."),
+    "hidden_needs_contact": Msg(
+        "Geschützte Angebote brauchen eine Telefonnummer oder E-Mail-Adresse.",
+        "Protected offers need a phone number or e-mail address."),
+    "protection_must_be_hidden": Msg(
+        "Angebote zum Schutz bei Gewalt müssen geschützt (ohne Adresse und Lage) veröffentlicht werden.",
+        "Offers for protection from violence must be protected (no address, no position)."),
+    "outside_region": Msg(
+        "Die Position liegt außerhalb des Gebiets ({bbox}).",
+        "The position lies outside the region ({bbox})."),
+    "not_point": Msg(
+        "Die Lage muss ein GeoJSON-Punkt sein, z. B. {{\"type\": \"Point\", \"coordinates\": [6.48, 50.80]}}.",
+        "The location must be a GeoJSON Point, e.g. {{\"type\": \"Point\", \"coordinates\": [6.48, 50.80]}}."),
+    "until_before_from": Msg("„Gültig bis“ liegt vor „Gültig ab“.",
+                             "'Valid until' is before 'valid from'."),
+    "future_date": Msg("Das Datum liegt in der Zukunft.", "The date is in the future."),
+    "bad_date": Msg("Ungültiges Datum, erwartet JJJJ-MM-TT.", "Invalid date, expected YYYY-MM-DD."),
+    "bad_phone": Msg("Ungültige Telefonnummer (nur Ziffern, Leerzeichen, + ( ) / -).",
+                     "Invalid phone number (digits, spaces, + ( ) / - only)."),
+    "bad_email": Msg("Ungültige E-Mail-Adresse.", "Invalid e-mail address."),
+    "bad_url": Msg("Ungültige Web-Adresse (muss mit http:// oder https:// beginnen).",
+                   "Invalid web address (must start with http:// or https://)."),
+    "bad_postcode": Msg("Die Postleitzahl muss aus fünf Ziffern bestehen.",
+                        "The postcode must have five digits."),
+    "bad_capacity": Msg("Bitte eine ganze Zahl ab 0 angeben.", "Please give a whole number from 0."),
+    "bad_boolean": Msg("Erwartet ja/nein (true/false).", "Expected yes/no (true/false)."),
+}
+
+
+def region_bbox_from_string(value: str | None) -> tuple[float, float, float, float]:
+    """Parse ``"minlon,minlat,maxlon,maxlat"``; empty → the Kreis Düren."""
+    if not value:
+        return DEFAULT_REGION_BBOX
+    parts = [float(p) for p in str(value).replace(" ", "").split(",")]
+    if len(parts) != 4 or parts[0] >= parts[2] or parts[1] >= parts[3]:
+        raise ValueError(f"region bbox must be minlon,minlat,maxlon,maxlat: {value!r}")
+    return parts[0], parts[1], parts[2], parts[3]
+
+
+def parse_point(value: Any) -> tuple[float, float] | None:
+    """(lon, lat) of a GeoJSON Point given as dict or JSON text; ``None`` if
+    empty. Raises ``ValueError`` for anything that is not a finite Point."""
+    if value in (None, "", {}):
+        return None
+    geom = json.loads(value) if isinstance(value, str) else value
+    if not isinstance(geom, Mapping) or geom.get("type") != "Point":
+        raise ValueError("not a Point")
+    coords = geom.get("coordinates")
+    if not isinstance(coords, (list, tuple)) or len(coords) < 2:
+        raise ValueError("bad coordinates")
+    lon, lat = float(coords[0]), float(coords[1])
+    if not (math.isfinite(lon) and math.isfinite(lat)) or abs(lon) > 180 or abs(lat) > 90:
+        raise ValueError("coordinates out of range")
+    return lon, lat
+
+
+def point_geojson(lon: float, lat: float) -> str:
+    return json.dumps({"type": "Point", "coordinates": [round(lon, 7), round(lat, 7)]})
+
+
+def parse_date(value: Any) -> dt.date | None:
+    if value in (None, ""):
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    return dt.date.fromisoformat(str(value)[:10])
+
+
+def as_bool(value: Any) -> bool | None:
+    """``True``/``False`` for the spellings people use in forms and CSVs."""
+    if isinstance(value, bool):
+        return value
+    if value in (None, ""):
+        return None
+    v = str(value).strip().lower()
+    if v in ("true", "1", "yes", "ja", "j", "y", "on", "wahr"):
+        return True
+    if v in ("false", "0", "no", "nein", "n", "off", "falsch"):
+        return False
+    raise ValueError(value)
+
+
+def as_list(value: Any) -> list[str]:
+    """A multi-valued field as a list: accepts lists, JSON lists, and text
+    separated by ``|`` or ``,`` (CSV cells)."""
+    if value in (None, ""):
+        return []
+    if isinstance(value, (list, tuple)):
+        return [str(v).strip() for v in value if str(v).strip()]
+    text = str(value).strip()
+    if text.startswith("["):
+        return [str(v).strip() for v in json.loads(text) if str(v).strip()]
+    return [v.strip() for v in re.split(r"[|,]", text) if v.strip()]
+
+
+def check_code(field: str, value: str) -> Msg | None:
+    allowed = codes.codes(field)
+    if value in allowed:
+        return None
+    shown = ", ".join(allowed) if len(allowed) <= 16 else ", ".join(allowed[:16]) + ", …"
+    return MSG["unknown_code"].format(value=value, allowed=shown)
+
+
+def check_offer(offer: Mapping[str, Any], *, region=DEFAULT_REGION_BBOX,
+                today: dt.date | None = None) -> dict[str, list[Msg]]:
+    """Cross-field rules. Returns field → messages (empty dict: valid).
+
+    Single-field syntax (codes, dates, opening hours) is checked by the
+    field validators before; this sees their already-converted values but
+    tolerates raw ones so the importer can pre-check too.
+    """
+    errors: dict[str, list[Msg]] = {}
+
+    def add(field: str, msg: Msg) -> None:
+        errors.setdefault(field, []).append(msg)
+
+    visibility = offer.get("location_visibility") or "public"
+    try:
+        point = parse_point(offer.get("spatial"))
+    except (ValueError, TypeError):
+        add("spatial", MSG["not_point"])
+        point = None
+    street = (offer.get("street") or "").strip()
+    is_private = as_bool_safe(offer.get("private"))
+
+    if point is not None:
+        minx, miny, maxx, maxy = region
+        if not (minx <= point[0] <= maxx and miny <= point[1] <= maxy):
+            add("spatial", MSG["outside_region"].format(bbox=f"{minx},{miny},{maxx},{maxy}"))
+
+    if offer.get("category") == "protection" and visibility != "hidden":
+        add("location_visibility", MSG["protection_must_be_hidden"])
+
+    if visibility == "public":
+        missing = [f for f in ("street", "postcode", "municipality") if not offer.get(f)]
+        if point is None and "spatial" not in errors:
+            missing.append("spatial")
+        for field in missing:
+            add(field, MSG["public_needs_address"])
+    elif visibility == "approximate":
+        if point is None and "spatial" not in errors:
+            add("spatial", MSG["approximate_needs_point"])
+        if not offer.get("municipality"):
+            add("municipality", MSG["required"])
+    elif visibility == "hidden":
+        if not is_private:
+            if street:
+                add("street", MSG["hidden_no_street"])
+            if point is not None:
+                add("spatial", MSG["hidden_no_point"])
+        if not (offer.get("phone") or offer.get("email")):
+            add("phone", MSG["hidden_needs_contact"])
+
+    try:
+        valid_from = parse_date(offer.get("valid_from"))
+        valid_until = parse_date(offer.get("valid_until"))
+    except ValueError:
+        valid_from = valid_until = None
+    if valid_from and valid_until and valid_until < valid_from:
+        add("valid_until", MSG["until_before_from"])
+    return errors
+
+
+def as_bool_safe(value: Any) -> bool:
+    try:
+        return bool(as_bool(value))
+    except ValueError:
+        return False
+
+
+# --- what may be published -------------------------------------------------
+
+@dataclass(frozen=True)
+class PublicLocation:
+    """The location of an offer as it may leave CKAN."""
+
+    lon: float
+    lat: float
+    street: str | None
+    precise: bool
+
+
+def coarsen(lon: float, lat: float, grid_m: int) -> tuple[float, float]:
+    """Snap a WGS84 point to the centre of its ``grid_m`` cell in ETRS89/UTM32.
+
+    Every point in a cell maps to the same published point, so the true
+    position cannot be recovered beyond the cell, and the result is stable
+    (an edit inside the cell does not move the published point).
+    """
+    from pyproj import Transformer  # local: pyproj is slow to import
+
+    fwd, inv = _transformers(Transformer)
+    e, n = fwd.transform(lon, lat)
+    e = (math.floor(e / grid_m) + 0.5) * grid_m
+    n = (math.floor(n / grid_m) + 0.5) * grid_m
+    return inv.transform(e, n)
+
+
+_TRANSFORMERS: dict = {}
+
+
+def _transformers(transformer_cls):
+    if not _TRANSFORMERS:
+        _TRANSFORMERS["fwd"] = transformer_cls.from_crs(4326, 25832, always_xy=True)
+        _TRANSFORMERS["inv"] = transformer_cls.from_crs(25832, 4326, always_xy=True)
+    return _TRANSFORMERS["fwd"], _TRANSFORMERS["inv"]
+
+
+def public_location(offer: Mapping[str, Any], grid_m: int = 500) -> PublicLocation | None:
+    """What of the location may be published, or ``None`` (not at all).
+
+    ``public``: the point and street as entered. ``approximate``: the point
+    snapped to a grid cell (see :func:`coarsen`), no street. ``hidden`` or
+    no valid point: nothing.
+    """
+    visibility = offer.get("location_visibility") or "public"
+    if visibility == "hidden":
+        return None
+    try:
+        point = parse_point(offer.get("spatial"))
+    except (ValueError, TypeError):
+        return None
+    if point is None:
+        return None
+    if visibility == "approximate":
+        lon, lat = coarsen(point[0], point[1], grid_m)
+        return PublicLocation(lon, lat, None, False)
+    if visibility != "public":
+        return None
+    return PublicLocation(point[0], point[1], (offer.get("street") or None), True)
+
+
+def is_publishable(offer: Mapping[str, Any]) -> bool:
+    """Whether the offer itself may appear in public layers (location aside)."""
+    return (
+        offer.get("state", "active") == "active"
+        and not as_bool_safe(offer.get("private"))
+        and (offer.get("offer_status") or "active") != "ended"
+    )
