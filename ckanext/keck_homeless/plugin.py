@@ -1,0 +1,64 @@
+"""The ``keck_homeless`` plugin: each interface method hands off to a module."""
+from __future__ import annotations
+
+import os
+from typing import Any
+
+import ckan.plugins as p
+import ckan.plugins.toolkit as tk
+
+from ckanext.keck_homeless import cli, helpers, search, validators
+from ckanext.keck_homeless import config as kconfig
+
+
+def _package_dir(module: str) -> str:
+    """Folder of a package of ours (``schemas``/``templates`` are top-level
+    folders of the repository mapped into the package by setup.py)."""
+    mod = __import__(module, fromlist=[""])
+    return os.path.dirname(os.path.abspath(mod.__file__))
+
+
+@tk.blanket.config_declarations
+class KeckHomelessPlugin(p.SingletonPlugin):
+    p.implements(p.IConfigurer)
+    p.implements(p.IConfigurable)
+    p.implements(p.IValidators)
+    p.implements(p.ITemplateHelpers)
+    p.implements(p.IFacets, inherit=True)
+    p.implements(p.IPackageController, inherit=True)
+    p.implements(p.IClick)
+
+    # IConfigurer
+    def update_config(self, config: Any) -> None:
+        tk.add_template_directory(config, _package_dir("ckanext.keck_homeless.templates"))
+
+    # IConfigurable
+    def configure(self, config: Any) -> None:
+        from ckan import model
+
+        from ckanext.keck_homeless.store import sync
+
+        sync.install(model.Session, kconfig.approximate_grid_m())
+
+    # IValidators
+    def get_validators(self) -> dict[str, Any]:
+        return validators.get_validators()
+
+    # ITemplateHelpers
+    def get_helpers(self) -> dict[str, Any]:
+        return helpers.get_helpers()
+
+    # IFacets
+    def dataset_facets(self, facets_dict: dict[str, Any], package_type: str) -> dict[str, Any]:
+        return search.dataset_facets(facets_dict, package_type, validators.current_lang())
+
+    # IPackageController
+    def before_dataset_index(self, pkg_dict: dict[str, Any]) -> dict[str, Any]:
+        return search.before_index(pkg_dict)
+
+    def after_dataset_search(self, search_results: dict[str, Any], search_params: dict[str, Any]):
+        return search.label_facets(search_results, validators.current_lang())
+
+    # IClick
+    def get_commands(self) -> list:
+        return cli.get_commands()

@@ -1,0 +1,270 @@
+"""CKAN validators for the help-offer schema: thin adapters over ``offers/``.
+
+Each validator turns a domain ``Msg`` into ``Invalid`` in the request's
+language (German by default, English under ``/en/``).
+"""
+from __future__ import annotations
+
+import contextvars
+import datetime as dt
+import json
+import re
+from typing import Any
+
+import ckan.plugins.toolkit as tk
+import flask_babel
+from ckanext.scheming.validation import scheming_validator
+
+from ckanext.keck_homeless import config as kconfig
+from ckanext.keck_homeless.offers import hours, rules
+from ckanext.keck_homeless.offers.messages import Msg
+
+Invalid = tk.Invalid
+missing = tk.missing
+
+_validators: dict[str, Any] = {}
+
+
+def validator(fn):
+    _validators[fn.__name__] = fn
+    return fn
+
+
+def get_validators() -> dict[str, Any]:
+    return dict(_validators)
+
+
+#: Set by the importer (``--lang``): the language of messages outside a
+#: web request, where no locale is negotiated.
+forced_lang: contextvars.ContextVar[str | None] = contextvars.ContextVar(
+    "keck_homeless_forced_lang", default=None)
+
+
+def current_lang() -> str:
+    """The UI language of the current request, the importer's ``--lang``, or
+    the site default."""
+    if forced_lang.get():
+        return forced_lang.get()
+    try:
+        locale = flask_babel.get_locale()
+    except (RuntimeError, AttributeError, TypeError, KeyError):
+        locale = None
+    return str(locale)[:2] if locale else kconfig.default_lang()
+
+
+def _invalid(msg: Msg) -> Invalid:
+    return Invalid(msg.text(current_lang()))
+
+
+@validator
+@scheming_validator
+def keck_homeless_code(field, schema):
+    name = field["field_name"]
+
+    def validate(value, context):
+        if value is missing or value in (None, ""):
+            return value
+        value = str(value).strip()
+        msg = rules.check_code(name, value)
+        if msg:
+            raise _invalid(msg)
+        return value
+
+    return validate
+
+
+@validator
+@scheming_validator
+def keck_homeless_codes(field, schema):
+    """A multi-valued code list, accepting lists, JSON lists and ``a|b`` text;
+    stored as a JSON list (like scheming's multiple_choice)."""
+    name = field["field_name"]
+
+    def validate(key, data, errors, context):
+        value = data.get(key)
+        if value is missing or value is None:
+            return
+        try:
+            values = rules.as_list(value)
+        except (ValueError, TypeError):
+            errors[key].append(_invalid(rules.MSG["unknown_code"].format(
+                value=value, allowed=", ".join(rules.codes.codes(name)))).error)
+            return
+        for v in values:
+            msg = rules.check_code(name, v)
+            if msg:
+                errors[key].append(msg.text(current_lang()))
+        if errors[key]:
+            return
+        order = {c: i for i, c in enumerate(rules.codes.codes(name))}
+        data[key] = json.dumps(sorted(set(values), key=order.__getitem__))
+
+    return validate
+
+
+@validator
+def keck_homeless_list_output(value):
+    try:
+        return rules.as_list(value)
+    except (ValueError, TypeError):
+        return value
+
+
+@validator
+def keck_homeless_boolean(value, context):
+    if value is missing or value in (None, ""):
+        return value
+    try:
+        return "true" if rules.as_bool(value) else "false"
+    except ValueError:
+        raise _invalid(rules.MSG["bad_boolean"]) from None
+
+
+@validator
+def keck_homeless_boolean_output(value):
+    try:
+        return rules.as_bool(value)
+    except ValueError:
+        return value
+
+
+@validator
+def keck_homeless_opening_hours(value, context):
+    if value is missing or value in (None, ""):
+        return value
+    value = str(value).strip()
+    try:
+        hours.validate(value)
+    except hours.OpeningHoursError as err:
+        raise _invalid(Msg(err.de, err.en)) from None
+    return value
+
+
+@validator
+def keck_homeless_point(value, context):
+    """A GeoJSON Point (dict or text) → normalised GeoJSON text."""
+    if value is missing or value in (None, "", {}):
+        return value
+    try:
+        point = rules.parse_point(value)
+    except (ValueError, TypeError):
+        raise _invalid(rules.MSG["not_point"]) from None
+    return rules.point_geojson(*point) if point else ""
+
+
+@validator
+def keck_homeless_date(value, context):
+    if value is missing or value in (None, ""):
+        return value
+    try:
+        return rules.parse_date(value).isoformat()
+    except (ValueError, TypeError):
+        raise _invalid(rules.MSG["bad_date"]) from None
+
+
+@validator
+def keck_homeless_not_future(value, context):
+    if value is missing or value in (None, ""):
+        return value
+    if rules.parse_date(value) > dt.date.today():
+        raise _invalid(rules.MSG["future_date"])
+    return value
+
+
+@validator
+def keck_homeless_phone(value, context):
+    if value is missing or value in (None, ""):
+        return value
+    value = str(value).strip()
+    if not rules.PHONE_RE.match(value):
+        raise _invalid(rules.MSG["bad_phone"])
+    return value
+
+
+@validator
+def keck_homeless_email(value, context):
+    if value is missing or value in (None, ""):
+        return value
+    value = str(value).strip()
+    if not rules.EMAIL_RE.match(value):
+        raise _invalid(rules.MSG["bad_email"])
+    return value
+
+
+@validator
+def keck_homeless_url(value, context):
+    if value is missing or value in (None, ""):
+        return value
+    value = str(value).strip()
+    if not rules.URL_RE.match(value):
+        raise _invalid(rules.MSG["bad_url"])
+    return value
+
+
+@validator
+def keck_homeless_postcode(value, context):
+    if value is missing or value in (None, ""):
+        return value
+    value = str(value).strip()
+    if not re.fullmatch(r"\d{5}", value):
+        raise _invalid(rules.MSG["bad_postcode"])
+    return value
+
+
+@validator
+def keck_homeless_capacity(value, context):
+    if value is missing or value in (None, ""):
+        return value
+    try:
+        number = int(str(value).strip())
+    except ValueError:
+        raise _invalid(rules.MSG["bad_capacity"]) from None
+    if number < 0:
+        raise _invalid(rules.MSG["bad_capacity"])
+    return str(number)
+
+
+@validator
+def keck_homeless_external_id(value, context):
+    """External ids are unique among offers (the importer upserts by them)."""
+    if value is missing or value in (None, ""):
+        return value
+    value = str(value).strip()
+    model = context["model"]
+    package = context.get("package")
+    query = (
+        model.Session.query(model.PackageExtra.package_id)
+        .join(model.Package, model.Package.id == model.PackageExtra.package_id)
+        .filter(model.PackageExtra.key == "external_id")
+        .filter(model.PackageExtra.value == value)
+        .filter(model.Package.state != "deleted")
+    )
+    if package is not None:
+        query = query.filter(model.Package.id != package.id)
+    if query.first() is not None:
+        raise _invalid(Msg(f"Die externe Kennung „{value}“ ist schon vergeben.",
+                           f"The external id '{value}' is already in use."))
+    return value
+
+
+_OFFER_FIELDS = (
+    "category", "street", "postcode", "municipality", "spatial", "location_visibility",
+    "valid_from", "valid_until", "phone", "email", "private",
+)
+
+
+@validator
+def keck_homeless_offer_rules(key, data, errors, context):
+    """Cross-field rules (schema ``after_validators``)."""
+    offer = {}
+    for field in _OFFER_FIELDS:
+        value = data.get((field,))
+        offer[field] = None if value is missing else value
+    if any(errors.get((f,)) for f in ("spatial", "valid_from", "valid_until")):
+        return
+    found = rules.check_offer(offer, region=kconfig.region_bbox())
+    lang = current_lang()
+    for field, msgs in found.items():
+        if errors.get((field,)):
+            continue
+        errors.setdefault((field,), []).extend(m.text(lang) for m in msgs)
