@@ -1,0 +1,1 @@
+"""The PostGIS feature store: one row per publishable offer location."""

@@ -1,0 +1,83 @@
+"""Tables of the feature store (schema ``keck_homeless``).
+
+The tables are created by the alembic migration in
+``migration/keck_homeless``; this module only describes them for queries.
+``geom`` (WGS84) and ``geom_utm`` (ETRS89/UTM32, the default CRS of the OGC
+layers) are generated from ``lon``/``lat`` by PostgreSQL, so a writer only
+supplies plain numbers and both geometries always agree.
+"""
+from __future__ import annotations
+
+import sqlalchemy as sa
+from geoalchemy2 import Geometry
+from sqlalchemy.dialects.postgresql import ARRAY
+
+SCHEMA = "keck_homeless"
+metadata = sa.MetaData(schema=SCHEMA)
+
+#: Columns derived from the CKAN dataset, in the order the layers show them.
+ATTRIBUTE_COLUMNS = (
+    "name", "title", "owner_org", "organization_title", "category", "services",
+    "target_groups", "languages", "street", "postcode", "municipality",
+    "municipality_name", "district", "location_visibility", "precise",
+    "opening_hours", "opening_hours_note", "valid_from", "valid_until",
+    "offer_status", "status_note", "phone", "email", "website", "dogs_allowed",
+    "women_only", "free_of_charge", "anonymous", "appointment_needed", "wheelchair",
+    "capacity", "last_verified", "verified_by", "external_id", "metadata_modified",
+    "lon", "lat",
+)
+
+offer = sa.Table(
+    "offer", metadata,
+    sa.Column("package_id", sa.Text, primary_key=True),
+    sa.Column("name", sa.Text, nullable=False),
+    sa.Column("title", sa.Text, nullable=False),
+    sa.Column("owner_org", sa.Text),
+    sa.Column("organization_title", sa.Text),
+    sa.Column("category", sa.Text, nullable=False),
+    sa.Column("services", ARRAY(sa.Text), nullable=False),
+    sa.Column("target_groups", ARRAY(sa.Text), nullable=False),
+    sa.Column("languages", ARRAY(sa.Text), nullable=False),
+    sa.Column("street", sa.Text),
+    sa.Column("postcode", sa.Text),
+    sa.Column("municipality", sa.Text),
+    sa.Column("municipality_name", sa.Text),
+    sa.Column("district", sa.Text),
+    sa.Column("location_visibility", sa.Text, nullable=False),
+    sa.Column("precise", sa.Boolean, nullable=False),
+    sa.Column("opening_hours", sa.Text),
+    sa.Column("opening_hours_note", sa.Text),
+    sa.Column("valid_from", sa.Date),
+    sa.Column("valid_until", sa.Date),
+    sa.Column("offer_status", sa.Text, nullable=False),
+    sa.Column("status_note", sa.Text),
+    sa.Column("phone", sa.Text),
+    sa.Column("email", sa.Text),
+    sa.Column("website", sa.Text),
+    sa.Column("dogs_allowed", sa.Boolean),
+    sa.Column("women_only", sa.Boolean),
+    sa.Column("free_of_charge", sa.Boolean),
+    sa.Column("anonymous", sa.Boolean),
+    sa.Column("appointment_needed", sa.Boolean),
+    sa.Column("wheelchair", sa.Text),
+    sa.Column("capacity", sa.Integer),
+    sa.Column("last_verified", sa.Date),
+    sa.Column("verified_by", sa.Text),
+    sa.Column("external_id", sa.Text),
+    sa.Column("metadata_modified", sa.DateTime),
+    sa.Column("lon", sa.Float(precision=53), nullable=False),
+    sa.Column("lat", sa.Float(precision=53), nullable=False),
+    sa.Column("geom", Geometry("POINT", srid=4326, spatial_index=False),
+              sa.Computed("ST_SetSRID(ST_MakePoint(lon, lat), 4326)")),
+    sa.Column("geom_utm", Geometry("POINT", srid=25832, spatial_index=False),
+              sa.Computed("ST_Transform(ST_SetSRID(ST_MakePoint(lon, lat), 4326), 25832)")),
+)
+
+#: One row: a counter bumped by every transaction that changes ``offer``.
+#: Caches (e.g. rendered WMS images) key on it so they never serve stale data.
+store_state = sa.Table(
+    "store_state", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("version", sa.BigInteger, nullable=False),
+    sa.Column("changed", sa.DateTime(timezone=True), nullable=False),
+)

@@ -1,0 +1,185 @@
+"""Keep the feature store exact, in the same transaction as CKAN's change.
+
+Why session events and not only IPackageController: CKAN's
+``dataset_purge`` and the organisation bulk actions (``bulk_update_private``,
+``bulk_update_public``, ``bulk_update_delete``) write the package table
+without calling any IPackageController hook. Every write, however, goes
+through CKAN's SQLAlchemy session, so we
+
+* note the package ids that each flush touches (``after_flush``),
+* note bulk UPDATE/DELETE statements on ``package`` (``do_orm_execute``),
+* and just before the session commits (``before_commit``) re-derive the
+  rows of exactly those packages on the same connection.
+
+The store therefore changes if and only if CKAN's change commits; a refused
+or failed action rolls both back.
+"""
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy import event
+
+from ckanext.keck_homeless.store import derive
+from ckanext.keck_homeless.store.model import ATTRIBUTE_COLUMNS, offer, store_state
+
+log = logging.getLogger(__name__)
+
+_IDS = "keck_homeless_ids"
+_ORGS = "keck_homeless_orgs"
+_FULL = "keck_homeless_reconcile"
+_BUSY = "keck_homeless_busy"
+
+_grid_m: list[int] = [500]
+_installed: list[Any] = []
+
+
+def install(session, grid_m: int) -> None:
+    """Attach the listeners to CKAN's scoped session (idempotent)."""
+    _grid_m[0] = grid_m
+    if _installed:
+        return
+    event.listen(session, "after_flush", _after_flush)
+    event.listen(session, "do_orm_execute", _on_execute)
+    event.listen(session, "before_commit", _before_commit)
+    event.listen(session, "after_soft_rollback", _after_rollback)
+    _installed.append(session)
+
+
+def _after_flush(session, flush_context) -> None:
+    from ckan import model
+
+    ids: set[str] = session.info.setdefault(_IDS, set())
+    orgs: set[str] = session.info.setdefault(_ORGS, set())
+    for obj in list(session.new) + list(session.dirty) + list(session.deleted):
+        if isinstance(obj, model.Package):
+            ids.add(obj.id)
+        elif isinstance(obj, model.PackageExtra):
+            if obj.package_id:
+                ids.add(obj.package_id)
+        elif isinstance(obj, model.Member):
+            if obj.table_name == "package" and obj.table_id:
+                ids.add(obj.table_id)
+        elif isinstance(obj, model.Group):
+            if obj.is_organization and obj.id:
+                orgs.add(obj.id)
+
+
+def _on_execute(state) -> None:
+    if not (state.is_update or state.is_delete):
+        return
+    table = getattr(state.statement, "table", None)
+    if getattr(table, "name", None) in ("package", "package_extra", "group"):
+        state.session.info[_FULL] = True
+
+
+def _after_rollback(session, previous_transaction) -> None:
+    for key in (_IDS, _ORGS, _FULL):
+        session.info.pop(key, None)
+
+
+def _before_commit(session) -> None:
+    if session.info.get(_BUSY):
+        return
+    session.info[_BUSY] = True
+    try:
+        session.flush()
+        ids = session.info.pop(_IDS, set())
+        orgs = session.info.pop(_ORGS, set())
+        full = session.info.pop(_FULL, False)
+        if not (ids or orgs or full):
+            return
+        conn = session.connection()
+        if orgs:
+            ids |= {r[0] for r in conn.execute(
+                sa.text("SELECT id FROM package WHERE owner_org = ANY(:orgs)"),
+                {"orgs": list(orgs)})}
+        if full:
+            ids |= reconcile_candidates(conn)
+        if ids:
+            sync_ids(conn, ids)
+    finally:
+        session.info.pop(_BUSY, None)
+
+
+def reconcile_candidates(conn) -> set[str]:
+    """Ids whose membership in the store may be wrong after a bulk write:
+    rows whose package is no longer publishable, and publishable offers
+    without a row. (Bulk writes change only state/private/owner.)"""
+    return {r[0] for r in conn.execute(sa.text("""
+        SELECT o.package_id FROM keck_homeless.offer o
+        LEFT JOIN package p ON p.id = o.package_id
+        WHERE p.id IS NULL OR p.state <> 'active' OR p.private
+           OR p.owner_org IS DISTINCT FROM o.owner_org
+        UNION
+        SELECT p.id FROM package p
+        WHERE p.type = :type AND p.state = 'active' AND NOT p.private
+          AND NOT EXISTS (SELECT 1 FROM keck_homeless.offer o WHERE o.package_id = p.id)
+    """), {"type": derive.DATASET_TYPE})}
+
+
+def sync_ids(conn, ids: Iterable[str]) -> int:
+    """Re-derive the rows of ``ids``; returns the number of rows written."""
+    ids = list(ids)
+    rows = [r for r in (derive.row_for(o, _grid_m[0]) for o in derive.load_offers(conn, ids)) if r]
+    conn.execute(offer.delete().where(offer.c.package_id.in_(ids)))
+    _insert(conn, rows)
+    _bump(conn)
+    return len(rows)
+
+
+def rebuild(conn) -> int:
+    """Replace the whole store with rows derived from CKAN."""
+    conn.execute(offer.delete())
+    count = 0
+    batch: list[dict] = []
+    for o in derive.load_offers(conn, derive.all_offer_ids(conn)):
+        row = derive.row_for(o, _grid_m[0])
+        if row:
+            batch.append(row)
+        if len(batch) >= 2000:
+            count += _insert(conn, batch)
+            batch = []
+    count += _insert(conn, batch)
+    _bump(conn)
+    return count
+
+
+def _insert(conn, rows: list[dict]) -> int:
+    if rows:
+        conn.execute(offer.insert(), rows)
+    return len(rows)
+
+
+def _bump(conn) -> None:
+    conn.execute(store_state.update().where(store_state.c.id == 1).values(
+        version=store_state.c.version + 1, changed=sa.func.now()))
+
+
+def differences(conn) -> list[str]:
+    """What differs between the store and what CKAN says it should hold."""
+    expected = {}
+    for o in derive.load_offers(conn, derive.all_offer_ids(conn)):
+        row = derive.row_for(o, _grid_m[0])
+        if row:
+            expected[row["package_id"]] = row
+    columns = [offer.c.package_id] + [offer.c[c] for c in ATTRIBUTE_COLUMNS]
+    actual = {r["package_id"]: dict(r) for r in conn.execute(sa.select(*columns)).mappings()}
+    found = []
+    for pid in sorted(expected.keys() - actual.keys()):
+        found.append(f"missing {pid} ({expected[pid]['name']})")
+    for pid in sorted(actual.keys() - expected.keys()):
+        found.append(f"unexpected {pid} ({actual[pid]['name']})")
+    for pid in sorted(expected.keys() & actual.keys()):
+        for col in ATTRIBUTE_COLUMNS:
+            want, have = expected[pid][col], actual[pid][col]
+            if isinstance(want, float) and isinstance(have, float):
+                if abs(want - have) < 1e-9:
+                    continue
+            elif want == have:
+                continue
+            found.append(f"changed {pid} ({expected[pid]['name']}): {col} is {have!r}, expected {want!r}")
+    return found

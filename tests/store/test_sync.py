@@ -1,0 +1,177 @@
+"""The feature store follows every CKAN write path, in the same transaction."""
+from __future__ import annotations
+
+import json
+import random
+
+import pytest
+from ckan import model
+from ckan.tests import factories, helpers
+
+import ckan.plugins.toolkit as tk
+from tests.helpers import store_differences, store_rows
+
+pytestmark = pytest.mark.usefixtures("offers_env")
+
+
+def _names() -> list[str]:
+    return [r["name"] for r in store_rows()]
+
+
+def test_create_update_patch_delete_purge(organization, make_offer_data):
+    offer = helpers.call_action("package_create", **make_offer_data(organization["id"]))
+    assert _names() == [offer["name"]]
+
+    data = helpers.call_action("package_show", id=offer["id"])
+    data["title"] = "Mittagstisch neu"
+    helpers.call_action("package_update", **data)
+    assert store_rows()[0]["title"] == "Mittagstisch neu"
+
+    helpers.call_action("package_patch", id=offer["id"], opening_hours="Sa 12:00-14:00")
+    assert store_rows()[0]["opening_hours"] == "Sa 12:00-14:00"
+
+    helpers.call_action("package_delete", id=offer["id"])
+    assert _names() == []
+    helpers.call_action("package_patch", id=offer["id"], state="active")
+    assert _names() == [offer["name"]]
+
+    helpers.call_action("dataset_purge", id=offer["id"])
+    assert _names() == []
+    assert store_differences() == []
+
+
+def test_private_draft_ended_and_hidden_offers_are_not_published(organization, make_offer_data):
+    org = organization["id"]
+    helpers.call_action("package_create", **make_offer_data(org, private=True))
+    helpers.call_action("package_create", **make_offer_data(org, state="draft"))
+    helpers.call_action("package_create", **make_offer_data(org, offer_status="ended"))
+    helpers.call_action("package_create", **make_offer_data(
+        org, location_visibility="hidden", street="", spatial="", category="protection"))
+    closed = helpers.call_action("package_create", **make_offer_data(
+        org, offer_status="temporarily_closed", status_note="Renovierung"))
+    rows = store_rows()
+    assert [r["package_id"] for r in rows] == [closed["id"]]
+    assert rows[0]["status_note"] == "Renovierung"
+
+
+def test_approximate_location_is_coarsened_to_the_grid(organization, make_offer_data):
+    helpers.call_action("package_create", **make_offer_data(
+        organization["id"], location_visibility="approximate",
+        spatial='{"type": "Point", "coordinates": [6.48361, 50.80342]}'))
+    row = store_rows()[0]
+    assert row["street"] is None and row["precise"] is False
+    # the published point is the centre of its 500 m UTM cell
+    assert row["e"] % 500 == pytest.approx(250) and row["n"] % 500 == pytest.approx(250)
+    assert (row["x"], row["y"]) != pytest.approx((6.48361, 50.80342), abs=1e-4)
+
+
+def test_visibility_change_removes_and_restores(organization, make_offer_data):
+    offer = helpers.call_action("package_create", **make_offer_data(organization["id"]))
+    helpers.call_action("package_patch", id=offer["id"], location_visibility="hidden",
+                        street="", spatial="")
+    assert _names() == []
+    helpers.call_action("package_patch", id=offer["id"], location_visibility="public",
+                        street="Markt 1", spatial='{"type": "Point", "coordinates": [6.48, 50.80]}')
+    assert store_rows()[0]["street"] == "Markt 1"
+
+
+def test_bulk_private_public_delete_and_organisation_changes(make_offer_data):
+    org = factories.Organization()
+    other = factories.Organization()
+    ids = [helpers.call_action("package_create", **make_offer_data(org["id"]))["id"]
+           for _ in range(3)]
+    helpers.call_action("bulk_update_private", datasets=ids[:2], org_id=org["id"])
+    assert len(store_rows()) == 1
+    helpers.call_action("bulk_update_public", datasets=ids[:1], org_id=org["id"])
+    assert len(store_rows()) == 2
+    helpers.call_action("package_patch", id=ids[2], owner_org=other["id"])
+    assert {r["owner_org"] for r in store_rows()} == {org["id"], other["id"]}
+    helpers.call_action("organization_patch", id=other["id"], title="Umbenannt")
+    assert store_rows(owner_org=other["id"])[0]["organization_title"] == "Umbenannt"
+    helpers.call_action("bulk_update_delete", datasets=ids, org_id=org["id"])
+    assert [r["owner_org"] for r in store_rows()] == [other["id"]]
+    assert store_differences() == []
+
+
+def test_failed_commit_rolls_the_store_back(organization, make_offer_data):
+    """The store change is part of CKAN's transaction: if that transaction
+    is rolled back, so is the store."""
+    context = {"user": helpers.call_action("get_site_user")["name"], "defer_commit": True,
+               "ignore_auth": True}
+    tk.get_action("package_create")(context, make_offer_data(organization["id"]))
+    model.Session.rollback()
+    assert store_rows() == []
+    assert store_differences() == []
+
+
+def _random_offer(rng: random.Random, org: str, make_offer_data) -> dict:
+    visibility = rng.choice(["public", "public", "public", "approximate", "hidden"])
+    lon, lat = rng.uniform(6.2, 6.7), rng.uniform(50.6, 51.0)
+    data = make_offer_data(
+        org,
+        category=rng.choice(["shelter", "meal", "hygiene", "counselling"]),
+        location_visibility=visibility,
+        offer_status=rng.choice(["active", "active", "temporarily_closed", "ended"]),
+        private=rng.random() < 0.15,
+        spatial=json.dumps({"type": "Point", "coordinates": [lon, lat]}),
+    )
+    if visibility == "hidden":
+        data.update(street="", spatial="")
+    return data
+
+
+def test_hundreds_of_random_operations_leave_zero_differences(make_offer_data):
+    rng = random.Random(20261125)
+    orgs = [factories.Organization()["id"] for _ in range(3)]
+    ids: list[str] = []
+    ops = 0
+    seen: set[str] = set()
+    while ops < 300:
+        op = rng.choice(["create", "create", "create", "update", "patch", "patch", "delete",
+                         "purge", "private", "bulk", "move", "rename_org", "undelete"])
+        ops += 1
+        seen.add(op)
+        if op == "create" or not ids:
+            ids.append(helpers.call_action(
+                "package_create", **_random_offer(rng, rng.choice(orgs), make_offer_data))["id"])
+            continue
+        target = rng.choice(ids)
+        if op == "update":
+            pkg = helpers.call_action("package_show", id=target)
+            fresh = _random_offer(rng, pkg["owner_org"], make_offer_data)
+            for key in ("name", "external_id"):
+                fresh[key] = pkg[key]
+            helpers.call_action("package_update", id=target, **fresh)
+        elif op == "patch":
+            change = rng.choice([
+                {"title": f"Titel {ops}"}, {"offer_status": rng.choice(["active", "ended"])},
+                {"opening_hours": "Mo-Su 18:00-08:00"}, {"municipality": "05358024"},
+                {"spatial": json.dumps({"type": "Point", "coordinates": [6.36, 50.92]}),
+                 "location_visibility": "approximate"}])
+            pkg = helpers.call_action("package_show", id=target)
+            if pkg["location_visibility"] == "hidden" and "spatial" in change:
+                continue
+            helpers.call_action("package_patch", id=target, **change)
+        elif op == "delete":
+            helpers.call_action("package_delete", id=target)
+        elif op == "undelete":
+            helpers.call_action("package_patch", id=target, state="active")
+        elif op == "purge":
+            helpers.call_action("dataset_purge", id=target)
+            ids.remove(target)
+        elif op == "private":
+            pkg = helpers.call_action("package_show", id=target)
+            helpers.call_action("package_patch", id=target, private=not pkg["private"])
+        elif op == "bulk":
+            org = rng.choice(orgs)
+            action = rng.choice(["bulk_update_private", "bulk_update_public", "bulk_update_delete"])
+            helpers.call_action(action, datasets=rng.sample(ids, min(4, len(ids))), org_id=org)
+        elif op == "move":
+            helpers.call_action("package_patch", id=target, owner_org=rng.choice(orgs))
+        elif op == "rename_org":
+            helpers.call_action("organization_patch", id=rng.choice(orgs), title=f"Org {ops}")
+        if ops % 25 == 0:
+            assert store_differences() == [], f"after {ops} operations"
+    assert store_differences() == []
+    assert len(seen) == 12, "every kind of write should have been exercised"
+    assert store_rows(), "the random walk should leave some published offers"
