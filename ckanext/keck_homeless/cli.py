@@ -1,0 +1,133 @@
+"""``ckan keck-homeless …``: import, export, rebuild and check the store."""
+from __future__ import annotations
+
+import contextlib
+import json
+import sys
+
+import click
+
+
+def get_commands() -> list:
+    return [keck_homeless]
+
+
+@click.group("keck-homeless", short_help="Help offers: import/export, feature store")
+def keck_homeless():
+    """Help offers for people without a home (ckanext-keck_homeless)."""
+
+
+@contextlib.contextmanager
+def _lang_context(lang: str):
+    """Messages in ``lang``: ours via the validators' override, CKAN's own
+    (e.g. "Missing value") via flask-babel where a context allows it."""
+    import flask_babel
+
+    from ckanext.keck_homeless import validators
+
+    token = validators.forced_lang.set(lang)
+    try:
+        with flask_babel.force_locale(lang):
+            yield
+    finally:
+        validators.forced_lang.reset(token)
+
+
+@keck_homeless.command("import")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@click.option("--dry-run", is_flag=True, help="Validate every row, write nothing.")
+@click.option("--format", "fmt", type=click.Choice(["csv", "geojson"]), help="Default: by file name.")
+@click.option("--organizations", type=click.Path(exists=True, dir_okay=False),
+              help="JSON list of organisations to create or update first.")
+@click.option("--lang", type=click.Choice(["de", "en"]), default="de", show_default=True,
+              help="Language of the error messages.")
+def import_(path, dry_run, fmt, organizations, lang):
+    """Create or update offers from a CSV or GeoJSON file (upsert by external_id).
+
+    Exits with status 1 if any row failed; failed rows write nothing."""
+    from ckanext.keck_homeless.exchange import importer, organizations as orgs, tabular
+
+    try:
+        rows = tabular.read(path, fmt)
+    except tabular.FileFormatError as err:
+        raise click.ClickException(str(err)) from None
+    with _lang_context(lang):
+        if organizations:
+            done = orgs.upsert_from_file(organizations, dry_run=dry_run)
+            click.echo(f"organisations: {done} created or updated")
+        report = importer.import_rows(rows, dry_run=dry_run)
+    for row in report.failed:
+        for fieldname, messages in row.errors.items():
+            for message in messages:
+                click.echo(f"row {row.number}: {fieldname}: {message}", err=True)
+    verb = "would create" if dry_run else "created"
+    click.echo(f"{verb} {report.created}, {'would update' if dry_run else 'updated'} "
+               f"{report.updated}, failed {len(report.failed)} of {len(rows)} rows")
+    if not report.ok:
+        sys.exit(1)
+
+
+@keck_homeless.command("export")
+@click.option("--format", "fmt", type=click.Choice(["csv", "geojson"]), default="csv", show_default=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Default: standard output.")
+@click.option("--include-private", is_flag=True, help="Also private datasets.")
+@click.option("--include-protected", is_flag=True,
+              help="Keep street and position of protected (hidden) offers. Never publish such a file.")
+def export(fmt, output, include_private, include_protected):
+    """Write all offers as CSV or GeoJSON, in the import format."""
+    from ckanext.keck_homeless.exchange import importer, tabular
+
+    rows = importer.export_rows(include_private, include_protected)
+    writer = tabular.write_geojson if fmt == "geojson" else tabular.write_csv
+    with (open(output, "w", encoding="utf-8", newline="") if output
+          else contextlib.nullcontext(sys.stdout)) as out:
+        count = writer(rows, out)
+    click.echo(f"exported {count} offers", err=True)
+
+
+@keck_homeless.command("rebuild")
+def rebuild():
+    """Re-derive the whole feature store from CKAN (one transaction)."""
+    from ckan import model
+
+    from ckanext.keck_homeless.store import sync
+
+    conn = model.Session.connection()
+    count = sync.rebuild(conn)
+    model.Session.commit()
+    click.echo(f"feature store rebuilt: {count} published locations")
+
+
+@keck_homeless.command("check")
+def check():
+    """List differences between CKAN and the feature store (exit 1 if any)."""
+    from ckan import model
+
+    from ckanext.keck_homeless.store import sync
+
+    found = sync.differences(model.Session.connection())
+    model.Session.rollback()
+    for line in found:
+        click.echo(line)
+    if found:
+        click.echo(f"{len(found)} differences; run `ckan keck-homeless rebuild` to repair", err=True)
+        sys.exit(1)
+    click.echo("feature store is consistent with CKAN")
+
+
+@keck_homeless.command("generate")
+@click.argument("count", type=int)
+@click.option("--seed", type=int, default=1, show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["csv", "geojson"]), default="csv", show_default=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False), required=True)
+@click.option("--organization", "organizations", multiple=True, required=True,
+              help="Organisation name(s) to own the offers (repeatable).")
+def generate(count, seed, fmt, output, organizations):
+    """Write COUNT synthetic offers (for load tests and benchmarks)."""
+    from ckanext.keck_homeless.exchange import synthetic
+
+    rows = synthetic.generate(count, seed=seed, organizations=organizations)
+    writer = synthetic.write_geojson if fmt == "geojson" else synthetic.write_csv
+    with open(output, "w", encoding="utf-8", newline="") as out:
+        writer(rows, out)
+    click.echo(json.dumps({"written": count, "file": output}))

@@ -1,0 +1,129 @@
+"""Import and export help offers through CKAN's own actions.
+
+Every row goes through ``package_create`` / ``package_patch``, so the
+importer applies exactly the validation of the form and the API, and each
+row is its own transaction: a refused row writes nothing, neither to CKAN
+nor to the feature store. ``dry_run`` runs the same actions with
+``defer_commit`` and rolls back.
+"""
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import ckan.plugins.toolkit as tk
+from ckan import model
+
+from ckanext.keck_homeless.exchange import tabular
+from ckanext.keck_homeless.search import DATASET_TYPE
+
+
+@dataclass
+class Report:
+    created: int = 0
+    updated: int = 0
+    failed: list[tabular.Row] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.failed
+
+
+def _site_context(**extra) -> dict[str, Any]:
+    site_user = tk.get_action("get_site_user")({"ignore_auth": True}, {})
+    return {"user": site_user["name"], "ignore_auth": True, **extra}
+
+
+def find_by_external_id(external_id: str) -> str | None:
+    row = (
+        model.Session.query(model.Package.id)
+        .join(model.PackageExtra, model.PackageExtra.package_id == model.Package.id)
+        .filter(model.PackageExtra.key == "external_id",
+                model.PackageExtra.value == external_id,
+                model.Package.type == DATASET_TYPE,
+                model.Package.state != "deleted")
+        .first()
+    )
+    return row[0] if row else None
+
+
+def import_rows(rows: list[tabular.Row], dry_run: bool = False) -> Report:
+    report = Report()
+    for row in rows:
+        if row.errors:
+            report.failed.append(row)
+            continue
+        data, errors = tabular.row_to_dataset(row.values)
+        if errors:
+            row.errors = errors
+            report.failed.append(row)
+            continue
+        existing = find_by_external_id(data["external_id"]) if data.get("external_id") else None
+        try:
+            _write(data, existing, dry_run)
+        except tk.ValidationError as err:
+            row.errors = _flatten_errors(err.error_dict)
+            report.failed.append(row)
+            model.Session.rollback()
+            continue
+        except tk.ObjectNotFound as err:
+            row.errors = {"_row": [str(err) or "not found"]}
+            report.failed.append(row)
+            model.Session.rollback()
+            continue
+        if existing:
+            report.updated += 1
+        else:
+            report.created += 1
+    return report
+
+
+def _write(data: dict[str, Any], existing: str | None, dry_run: bool) -> None:
+    context = _site_context(defer_commit=dry_run)
+    try:
+        if existing:
+            tk.get_action("package_patch")(context, {**data, "id": existing})
+        else:
+            tk.get_action("package_create")(context, data)
+    finally:
+        if dry_run:
+            model.Session.rollback()
+
+
+def _flatten_errors(error_dict: dict[str, Any]) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for key, value in error_dict.items():
+        if key == "spatial":
+            key = "lat/lon"
+        if isinstance(value, list):
+            out[key] = [v if isinstance(v, str) else json.dumps(v, ensure_ascii=False) for v in value]
+        else:
+            out[key] = [str(value)]
+    return out
+
+
+def iter_offers(include_private: bool = False) -> Iterator[dict[str, Any]]:
+    """All offers as package dicts, from the search index, 1000 a page."""
+    search = tk.get_action("package_search")
+    start = 0
+    while True:
+        result = search(_site_context(), {
+            "q": "*:*", "fq": f"+dataset_type:{DATASET_TYPE}", "rows": 1000, "start": start,
+            "sort": "name asc", "include_private": include_private,
+        })
+        yield from result["results"]
+        start += len(result["results"])
+        if not result["results"] or start >= result["count"]:
+            return
+
+
+def export_rows(include_private: bool = False, include_protected: bool = False) -> Iterator[dict]:
+    """Export rows; a protected (hidden) offer loses street and position
+    unless ``include_protected`` (for a county-internal backup)."""
+    for pkg in iter_offers(include_private):
+        row = tabular.dataset_to_row(pkg)
+        if pkg.get("location_visibility") == "hidden" and not include_protected:
+            row["street"] = row["lat"] = row["lon"] = ""
+        yield row

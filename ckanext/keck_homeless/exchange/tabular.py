@@ -1,0 +1,196 @@
+"""Read and write help offers as CSV and GeoJSON (no CKAN imports).
+
+A row is a flat dict of strings with the columns of :data:`COLUMNS`;
+multi-valued fields are joined with ``|``. CSV files may use ``,`` or ``;``
+as delimiter (German spreadsheet exports use ``;``) and may start with a
+UTF-8 BOM. GeoJSON files are FeatureCollections with Point geometries (or
+``lat``/``lon`` properties).
+"""
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import IO, Any
+
+from ckanext.keck_homeless.offers import rules
+
+COLUMNS: tuple[str, ...] = (
+    "external_id", "name", "title", "notes", "owner_org", "category", "services",
+    "target_groups", "dogs_allowed", "women_only", "free_of_charge", "anonymous",
+    "appointment_needed", "fee_note", "requirements_note", "street", "postcode",
+    "municipality", "district", "lat", "lon", "location_visibility", "opening_hours",
+    "opening_hours_note", "valid_from", "valid_until", "offer_status", "status_note",
+    "phone", "email", "website", "languages", "wheelchair", "accessibility_note",
+    "capacity", "last_verified", "verified_by",
+)
+LIST_COLUMNS = ("services", "target_groups", "languages")
+BOOL_COLUMNS = ("dogs_allowed", "women_only", "free_of_charge", "anonymous", "appointment_needed")
+#: Schema fields filled from the columns one to one.
+FIELD_COLUMNS = tuple(c for c in COLUMNS if c not in ("lat", "lon"))
+
+
+@dataclass
+class Row:
+    number: int  # line in a CSV file (header = 1), feature index (from 1) in GeoJSON
+    values: dict[str, str]
+    errors: dict[str, list[str]] = field(default_factory=dict)
+
+
+class FileFormatError(ValueError):
+    """The file as a whole cannot be read (not a row-level problem)."""
+
+
+def detect_format(path: str) -> str:
+    lower = path.lower()
+    if lower.endswith((".geojson", ".json")):
+        return "geojson"
+    if lower.endswith((".csv", ".txt")):
+        return "csv"
+    raise FileFormatError(f"unknown file type of {path!r}: use .csv or .geojson")
+
+
+def read(path: str, fmt: str | None = None) -> list[Row]:
+    fmt = fmt or detect_format(path)
+    with open(path, encoding="utf-8-sig", newline="") as f:
+        text = f.read()
+    return read_geojson(text) if fmt == "geojson" else read_csv(text)
+
+
+def read_csv(text: str) -> list[Row]:
+    if not text.strip():
+        raise FileFormatError("the file is empty")
+    first_line = text.splitlines()[0]
+    delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
+    reader = csv.DictReader(io.StringIO(text), delimiter=delimiter)
+    header = [h.strip() for h in (reader.fieldnames or [])]
+    unknown = [h for h in header if h not in COLUMNS]
+    if unknown:
+        raise FileFormatError(f"unknown columns: {', '.join(unknown)} (known: {', '.join(COLUMNS)})")
+    if "title" not in header:
+        raise FileFormatError("the column 'title' is missing")
+    reader.fieldnames = header
+    rows = []
+    for record in reader:
+        values = {k: (v or "").strip() for k, v in record.items() if k is not None}
+        if None in record:
+            rows.append(Row(reader.line_num, values, {"_row": ["too many cells"]}))
+            continue
+        rows.append(Row(reader.line_num, values))
+    return rows
+
+
+def read_geojson(text: str) -> list[Row]:
+    try:
+        doc = json.loads(text)
+    except json.JSONDecodeError as err:
+        raise FileFormatError(f"not valid JSON: {err}") from None
+    if not isinstance(doc, Mapping) or doc.get("type") != "FeatureCollection":
+        raise FileFormatError("expected a GeoJSON FeatureCollection")
+    rows = []
+    for index, feature in enumerate(doc.get("features") or [], start=1):
+        props = dict(feature.get("properties") or {}) if isinstance(feature, Mapping) else {}
+        values = {k: _cell(props.get(k)) for k in COLUMNS if k in props}
+        errors: dict[str, list[str]] = {}
+        geom = feature.get("geometry") if isinstance(feature, Mapping) else None
+        if geom:
+            try:
+                point = rules.parse_point(geom)
+                values["lon"], values["lat"] = repr(point[0]), repr(point[1])
+            except (TypeError, ValueError):
+                errors["geometry"] = ["not a GeoJSON Point / kein GeoJSON-Punkt"]
+        rows.append(Row(index, values, errors))
+    return rows
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (list, tuple)):
+        return "|".join(str(v) for v in value)
+    return str(value).strip()
+
+
+def row_to_dataset(values: Mapping[str, str]) -> tuple[dict[str, Any], dict[str, list[str]]]:
+    """A dataset dict for ``package_create``/``package_patch``, plus errors
+    the file itself already shows (bad coordinates)."""
+    data: dict[str, Any] = {"type": "hilfsangebot"}
+    errors: dict[str, list[str]] = {}
+    for col in FIELD_COLUMNS:
+        if col not in values:
+            continue
+        value = values[col]
+        if col in LIST_COLUMNS:
+            data[col] = [v.strip() for v in value.split("|") if v.strip()]
+        else:
+            data[col] = value
+    lat, lon = values.get("lat", ""), values.get("lon", "")
+    if lat or lon:
+        try:
+            data["spatial"] = rules.point_geojson(float(lon.replace(",", ".")),
+                                                  float(lat.replace(",", ".")))
+        except ValueError:
+            errors["lat/lon"] = ["Breite und Länge müssen Dezimalzahlen sein / "
+                                 "lat and lon must be decimal numbers"]
+    elif "lat" in values or "lon" in values:
+        data["spatial"] = ""
+    if not data.get("name") and values.get("external_id"):
+        data["name"] = slug(values["external_id"])
+    return data, errors
+
+
+def slug(text: str) -> str:
+    out = []
+    for ch in text.lower():
+        ch = {"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"}.get(ch, ch)
+        out.append(ch if ch.isascii() and ch.isalnum() else "-")
+    return "-".join(p for p in "".join(out).split("-") if p)[:100]
+
+
+def dataset_to_row(pkg: Mapping[str, Any]) -> dict[str, str]:
+    """The inverse of :func:`row_to_dataset` for a ``package_show`` dict."""
+    row = {}
+    for col in FIELD_COLUMNS:
+        value = pkg.get(col)
+        if col == "owner_org":
+            value = (pkg.get("organization") or {}).get("name") or value
+        row[col] = _cell(value)
+    try:
+        point = rules.parse_point(pkg.get("spatial"))
+    except (TypeError, ValueError):
+        point = None
+    row["lon"], row["lat"] = (repr(point[0]), repr(point[1])) if point else ("", "")
+    return {c: row.get(c, "") for c in COLUMNS}
+
+
+def write_csv(rows: Iterable[Mapping[str, str]], out: IO[str]) -> int:
+    writer = csv.DictWriter(out, fieldnames=COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    count = 0
+    for row in rows:
+        writer.writerow({c: row.get(c, "") for c in COLUMNS})
+        count += 1
+    return count
+
+
+def write_geojson(rows: Iterable[Mapping[str, str]], out: IO[str]) -> int:
+    out.write('{"type": "FeatureCollection", "features": [\n')
+    count = 0
+    for row in rows:
+        props = {c: row.get(c, "") for c in COLUMNS if c not in ("lat", "lon")}
+        geom = None
+        if row.get("lat") and row.get("lon"):
+            geom = {"type": "Point", "coordinates": [float(row["lon"]), float(row["lat"])]}
+        if count:
+            out.write(",\n")
+        feature = {"type": "Feature", "geometry": geom, "properties": props}
+        if row.get("external_id"):
+            feature["id"] = row["external_id"]
+        out.write(json.dumps(feature, ensure_ascii=False))
+        count += 1
+    out.write("\n]}\n")
+    return count

@@ -1,0 +1,181 @@
+"""`ckan keck-homeless import/export/rebuild/check` against the real stack."""
+from __future__ import annotations
+
+import csv
+import io
+import json
+import pathlib
+
+import pytest
+from ckan.cli.cli import ckan as ckan_cli
+from ckan.tests import factories, helpers
+
+from ckanext.keck_homeless.exchange import tabular
+from tests.helpers import package_count, store_differences, store_rows
+
+pytestmark = pytest.mark.usefixtures("offers_env")
+
+DEMO = pathlib.Path(__file__).parents[2] / "dev" / "demo"
+
+
+def _csv(rows: list[dict]) -> str:
+    out = io.StringIO()
+    tabular.write_csv(rows, out)
+    return out.getvalue()
+
+
+def _row(org: str, n: int, **overrides) -> dict:
+    row = {
+        "external_id": f"ext-{n}", "name": f"import-{n}", "title": f"Importiertes Angebot {n}",
+        "owner_org": org, "category": "hygiene", "services": "hygiene|laundry",
+        "target_groups": "everyone", "street": "Kölnstraße 3", "postcode": "52351",
+        "municipality": "05358008", "lat": "50.8021", "lon": "6.4790",
+        "location_visibility": "public", "opening_hours": "Tu,Th 09:00-12:00; PH off",
+        "offer_status": "active", "phone": "02421 555-0199", "last_verified": "2026-10-01",
+        "wheelchair": "limited", "dogs_allowed": "ja",
+    }
+    row.update(overrides)
+    return row
+
+
+def _run(cli, *args):
+    return cli.invoke(ckan_cli, ["keck-homeless", *args])
+
+
+def test_demo_data_loads_through_the_import_command(cli):
+    result = _run(cli, "import", str(DEMO / "offers.csv"),
+                  "--organizations", str(DEMO / "organizations.json"))
+    assert result.exit_code == 0, result.output
+    with open(DEMO / "offers.csv", encoding="utf-8") as f:
+        demo = list(csv.DictReader(f))
+    assert package_count(type="hilfsangebot", state="active") == len(demo)
+    published = [r for r in demo if r["location_visibility"] != "hidden"
+                 and r["offer_status"] != "ended"]
+    assert len(store_rows()) == len(published)
+    hidden_names = {r["name"] for r in demo if r["location_visibility"] == "hidden"}
+    assert hidden_names and not hidden_names & {r["name"] for r in store_rows()}
+    # re-running is an upsert by external_id: nothing new, all updated
+    again = _run(cli, "import", str(DEMO / "offers.csv"))
+    assert again.exit_code == 0, again.output
+    assert f"created 0, updated {len(demo)}, failed 0" in again.output
+    assert store_differences() == []
+
+
+def test_bad_rows_are_reported_per_row_and_field_and_write_nothing(cli, tmp_path):
+    org = factories.Organization()["name"]
+    rows = [
+        _row(org, 1),
+        _row(org, 2, opening_hours="Mo-Fr 9-17 Uhr"),
+        _row(org, 3, lat="51.9", lon="7.9"),
+        _row(org, 4, category="sauna", municipality="123"),
+        _row(org, 5, lat="fünfzig"),
+        _row(org, 6, owner_org="gibt-es-nicht"),
+    ]
+    path = tmp_path / "offers.csv"
+    path.write_text(_csv(rows), encoding="utf-8")
+    result = _run(cli, "import", str(path))
+    assert result.exit_code == 1
+    out = result.output
+    assert "row 3: opening_hours:" in out
+    assert "row 4: lat/lon:" in out and "außerhalb" in out
+    assert "row 5: category: Unbekannter Wert „sauna“" in out
+    assert "row 5: municipality:" in out
+    assert "row 6: lat/lon:" in out
+    assert "row 7: owner_org:" in out
+    assert "created 1, updated 0, failed 5 of 6 rows" in out
+    assert package_count(type="hilfsangebot") == 1
+    assert [r["name"] for r in store_rows()] == ["import-1"]
+
+
+def test_english_messages_on_request(cli, tmp_path):
+    org = factories.Organization()["name"]
+    path = tmp_path / "offers.csv"
+    path.write_text(_csv([_row(org, 1, valid_from="2027-01-01", valid_until="2026-12-01")]),
+                    encoding="utf-8")
+    result = _run(cli, "import", str(path), "--lang", "en")
+    assert result.exit_code == 1, result.output
+    assert "row 2: valid_until: 'Valid until' is before 'valid from'." in result.output
+
+
+def test_dry_run_validates_but_writes_nothing(cli, tmp_path):
+    org = factories.Organization()["name"]
+    path = tmp_path / "offers.csv"
+    path.write_text(_csv([_row(org, 1), _row(org, 2)]), encoding="utf-8")
+    result = _run(cli, "import", str(path), "--dry-run")
+    assert result.exit_code == 0, result.output
+    assert "would create 2" in result.output
+    assert package_count(type="hilfsangebot") == 0
+    assert store_rows() == []
+
+
+def test_geojson_semicolon_csv_and_export_round_trip(cli, tmp_path):
+    org = factories.Organization()["name"]
+    rows = [_row(org, 1), _row(org, 2, location_visibility="approximate", street="")]
+    geojson = tmp_path / "offers.geojson"
+    with open(geojson, "w", encoding="utf-8") as f:
+        tabular.write_geojson(rows, f)
+    assert _run(cli, "import", str(geojson)).exit_code == 0
+    semicolon = tmp_path / "excel.csv"
+    semicolon.write_text("\ufeff" + _csv([_row(org, 3)]).replace(",", ";"), encoding="utf-8")
+    assert _run(cli, "import", str(semicolon)).exit_code == 0
+    assert package_count(type="hilfsangebot") == 3
+
+    out_csv = tmp_path / "export.csv"
+    result = _run(cli, "export", "-o", str(out_csv))
+    assert result.exit_code == 0, result.output
+    exported = {r["external_id"]: r for r in csv.DictReader(open(out_csv, encoding="utf-8"))}
+    assert set(exported) == {"ext-1", "ext-2", "ext-3"}
+    assert exported["ext-1"]["services"] == "hygiene|laundry"
+    assert float(exported["ext-1"]["lat"]) == pytest.approx(50.8021)
+    # importing the export again changes nothing
+    assert _run(cli, "import", str(out_csv)).exit_code == 0
+    assert package_count(type="hilfsangebot") == 3
+
+    out_geo = tmp_path / "export.geojson"
+    assert _run(cli, "export", "--format", "geojson", "-o", str(out_geo)).exit_code == 0
+    doc = json.loads(out_geo.read_text(encoding="utf-8"))
+    assert len(doc["features"]) == 3
+
+
+def test_export_never_carries_a_protected_location(cli, tmp_path):
+    org = factories.Organization()
+    helpers.call_action("package_create", type="hilfsangebot", name="frauenhaus-test",
+                        title="Frauenhaus (Test)", owner_org=org["id"], category="protection",
+                        target_groups=["women"], municipality="05358008",
+                        location_visibility="hidden", phone="02421 555-0111",
+                        last_verified="2026-10-01", private=True, street="Geheimweg 1",
+                        spatial='{"type": "Point", "coordinates": [6.48, 50.80]}')
+    out = tmp_path / "export.csv"
+    result = _run(cli, "export", "--include-private", "-o", str(out))
+    assert result.exit_code == 0, result.output
+    text = out.read_text(encoding="utf-8")
+    assert "frauenhaus-test" in text and "Geheimweg" not in text and "50.8" not in text
+
+
+def test_check_finds_a_tampered_store_and_rebuild_repairs_it(cli, tmp_path):
+    from ckan import model
+
+    org = factories.Organization()["name"]
+    path = tmp_path / "offers.csv"
+    path.write_text(_csv([_row(org, 1), _row(org, 2)]), encoding="utf-8")
+    assert _run(cli, "import", str(path)).exit_code == 0
+    assert _run(cli, "check").exit_code == 0
+    with model.meta.engine.begin() as conn:
+        conn.exec_driver_sql("UPDATE keck_homeless.offer SET title = 'falsch' WHERE name = 'import-1'")
+        conn.exec_driver_sql("DELETE FROM keck_homeless.offer WHERE name = 'import-2'")
+    result = _run(cli, "check")
+    assert result.exit_code == 1
+    assert "title is 'falsch'" in result.output and "missing" in result.output
+    assert _run(cli, "rebuild").exit_code == 0
+    assert _run(cli, "check").exit_code == 0
+
+
+def test_unreadable_files_fail_clearly(cli, tmp_path):
+    bad = tmp_path / "x.csv"
+    bad.write_text("titel,foo\nA,B\n", encoding="utf-8")
+    result = _run(cli, "import", str(bad))
+    assert result.exit_code != 0 and "unknown columns: titel, foo" in result.output
+    notjson = tmp_path / "x.geojson"
+    notjson.write_text("{nope", encoding="utf-8")
+    result = _run(cli, "import", str(notjson))
+    assert result.exit_code != 0 and "not valid JSON" in result.output
