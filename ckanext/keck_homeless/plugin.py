@@ -7,7 +7,7 @@ from typing import Any
 import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 
-from ckanext.keck_homeless import cli, helpers, search, validators
+from ckanext.keck_homeless import cli, helpers, search, validators, views
 from ckanext.keck_homeless import config as kconfig
 
 
@@ -27,6 +27,7 @@ class KeckHomelessPlugin(p.SingletonPlugin):
     p.implements(p.IFacets, inherit=True)
     p.implements(p.IPackageController, inherit=True)
     p.implements(p.IClick)
+    p.implements(p.IBlueprint)
 
     # IConfigurer
     def update_config(self, config: Any) -> None:
@@ -62,3 +63,7 @@ class KeckHomelessPlugin(p.SingletonPlugin):
     # IClick
     def get_commands(self) -> list:
         return cli.get_commands()
+
+    # IBlueprint
+    def get_blueprint(self) -> list:
+        return views.get_blueprints()
