@@ -20,9 +20,9 @@ setup(
     package_data={
         "ckanext.keck_homeless": [
             "config_declaration.yaml",
-            "store/migration/*.ini",
-            "store/migration/*.mako",
-            "store/migration/README",
+            "migration/keck_homeless/alembic.ini",
+            "migration/keck_homeless/script.py.mako",
+            "migration/keck_homeless/README",
             "i18n/*/LC_MESSAGES/*",
             "public/**/*",
             "assets/**/*",

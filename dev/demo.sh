@@ -39,7 +39,7 @@ nohup "$ckan" -c "$ini" run --host 127.0.0.1 --port "$port" --disable-reloader \
   > "$state/ckan.log" 2>&1 &
 echo $! > "$pidfile"
 for _ in $(seq 1 60); do
-  if curl -fsS -o /dev/null "http://127.0.0.1:$port/api/3/action/status_show"; then break; fi
+  if curl -fs -o /dev/null "http://127.0.0.1:$port/api/3/action/status_show"; then break; fi
   if ! running; then echo "CKAN failed to start; last lines of $state/ckan.log:"; tail -n 30 "$state/ckan.log"; exit 1; fi
   sleep 1
 done

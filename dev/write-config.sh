@@ -6,17 +6,20 @@
 set -euo pipefail
 ini=$1 db=$2 core=$3 redis_db=$4 port=$5
 plugins=${6:-keck_homeless scheming_datasets spatial_metadata spatial_query activity}
+# The same port settings as dev/services.sh.
+pg_port=${PG_PORT:-5432} redis_port=${REDIS_PORT:-6379} solr_port=${SOLR_PORT:-8983}
 top=$(cd "$(dirname "$0")/.." && pwd)
 ckan="$top/.venv/bin/ckan"
+mkdir -p "$(dirname "$ini")"
 dir=$(cd "$(dirname "$ini")" && pwd)
 mkdir -p "$dir/storage"
 if [ ! -f "$ini" ]; then
   "$ckan" generate config "$ini" >/dev/null
 fi
 "$ckan" config-tool "$ini" \
-  "sqlalchemy.url = postgresql://ckan_default:pass@127.0.0.1:5432/$db" \
-  "solr_url = http://127.0.0.1:8983/solr/$core" \
-  "ckan.redis.url = redis://127.0.0.1:6379/$redis_db" \
+  "sqlalchemy.url = postgresql://ckan_default:pass@127.0.0.1:$pg_port/$db" \
+  "solr_url = http://127.0.0.1:$solr_port/solr/$core" \
+  "ckan.redis.url = redis://127.0.0.1:$redis_port/$redis_db" \
   "ckan.site_url = http://127.0.0.1:$port" \
   "ckan.site_title = Hilfsangebote Kreis Düren (Demo)" \
   "ckan.storage_path = $dir/storage" \

@@ -1,0 +1,63 @@
+"""The partner-facing form: field errors in the page, nothing saved."""
+from __future__ import annotations
+
+import pytest
+from ckan.tests import factories, helpers
+
+from tests.helpers import package_count, store_rows
+
+pytestmark = [pytest.mark.usefixtures("offers_env"),
+              pytest.mark.ckan_config("WTF_CSRF_ENABLED", False)]
+
+
+@pytest.fixture
+def editor_headers(organization):
+    user = factories.User()
+    helpers.call_action("organization_member_create", id=organization["id"],
+                        username=user["name"], role="editor")
+    token = helpers.call_action("api_token_create", context={"user": user["name"]},
+                                user=user["name"], name="form")["token"]
+    return {"Authorization": token}
+
+
+def _form(organization, **overrides):
+    data = {
+        "title": "Duschen am Bahnhof", "name": "duschen-am-bahnhof", "owner_org": organization["id"],
+        "category": "hygiene", "target_groups": "everyone", "street": "Bahnhofsplatz 1",
+        "postcode": "52351", "municipality": "05358008",
+        "spatial": '{"type": "Point", "coordinates": [6.4826, 50.8091]}',
+        "location_visibility": "public", "offer_status": "active", "wheelchair": "unknown",
+        "opening_hours": "Mo-Fr 08:00-12:00", "last_verified": "2026-10-01",
+        "save": "continue",
+    }
+    data.update(overrides)
+    return data
+
+
+def test_form_shows_the_fields_in_german(app, editor_headers):
+    page = app.get("/hilfsangebot/new", headers=editor_headers).body
+    for label in ("Hauptkategorie", "Zielgruppen", "Öffnungszeiten (OpenStreetMap-Format)",
+                  "Sichtbarkeit des Standorts", "Zuletzt geprüft am", "Hunde erlaubt",
+                  "Notunterkunft / Notschlafstelle", "Vettweiß"):
+        assert label in page, label
+
+
+def test_form_error_is_shown_at_the_field_and_nothing_is_saved(app, organization, editor_headers):
+    res = app.post("/hilfsangebot/new", data=_form(organization, opening_hours="Mo-Fr 9-17 Uhr"),
+                   headers=editor_headers)
+    assert res.status_code == 200
+    assert "keine gültige Angabe im OpenStreetMap-Format" in res.body
+    assert package_count(type="hilfsangebot") == 0
+    assert store_rows() == []
+
+
+def test_form_creates_an_offer_that_reaches_the_store(app, organization, editor_headers):
+    res = app.post("/hilfsangebot/new", data=_form(organization), headers=editor_headers,
+                   follow_redirects=False)
+    assert res.status_code == 302, res.body[:2000]
+    shown = helpers.call_action("package_show", id="duschen-am-bahnhof")
+    assert shown["category"] == "hygiene" and shown["target_groups"] == ["everyone"]
+    # a dataset created through the form starts as draft (resources stage)
+    # and enters the store once it is made active
+    helpers.call_action("package_patch", id=shown["id"], state="active")
+    assert [r["name"] for r in store_rows()] == ["duschen-am-bahnhof"]

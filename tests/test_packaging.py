@@ -1,0 +1,33 @@
+"""A wheel carries everything a stock CKAN needs (not only `pip install -e`)."""
+from __future__ import annotations
+
+import pathlib
+import subprocess
+import sys
+import zipfile
+
+ROOT = pathlib.Path(__file__).parents[1]
+
+
+def test_wheel_contains_schemas_templates_migrations_and_config(tmp_path):
+    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation",
+                    "-q", "-w", str(tmp_path), str(ROOT)], check=True)
+    wheel = next(tmp_path.glob("ckanext_keck_homeless-*.whl"))
+    names = set(zipfile.ZipFile(wheel).namelist())
+    for required in (
+        "ckanext/keck_homeless/plugin.py",
+        "ckanext/keck_homeless/config_declaration.yaml",
+        "ckanext/keck_homeless/schemas/__init__.py",
+        "ckanext/keck_homeless/schemas/hilfsangebot.yaml",
+        "ckanext/keck_homeless/schemas/presets.yaml",
+        "ckanext/keck_homeless/templates/scheming/form_snippets/keck_homeless_yesno.html",
+        "ckanext/keck_homeless/migration/keck_homeless/alembic.ini",
+        "ckanext/keck_homeless/migration/keck_homeless/env.py",
+        "ckanext/keck_homeless/migration/keck_homeless/versions/7a1c0d2e4b10_create_feature_store.py",
+    ):
+        assert required in names, required
+    # the namespace package stays CKAN's: we must not ship ckanext/__init__.py
+    assert "ckanext/__init__.py" not in names
+    entry_points = zipfile.ZipFile(wheel).read(
+        next(n for n in names if n.endswith("entry_points.txt"))).decode()
+    assert "keck_homeless = ckanext.keck_homeless.plugin:KeckHomelessPlugin" in entry_points
