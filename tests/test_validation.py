@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import datetime as dt
 
+import ckan.plugins.toolkit as tk
 import pytest
 from ckan.tests import helpers
 
-import ckan.plugins.toolkit as tk
 from tests.helpers import package_count, store_rows
 
 pytestmark = pytest.mark.usefixtures("offers_env")

@@ -45,7 +45,8 @@ def import_(path, dry_run, fmt, organizations, lang):
     """Create or update offers from a CSV or GeoJSON file (upsert by external_id).
 
     Exits with status 1 if any row failed; failed rows write nothing."""
-    from ckanext.keck_homeless.exchange import importer, organizations as orgs, tabular
+    from ckanext.keck_homeless.exchange import importer, tabular
+    from ckanext.keck_homeless.exchange import organizations as orgs
 
     try:
         rows = tabular.read(path, fmt)

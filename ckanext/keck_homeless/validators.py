@@ -13,11 +13,11 @@ from typing import Any
 
 import ckan.plugins.toolkit as tk
 import flask_babel
-from ckanext.scheming.validation import scheming_validator
 
 from ckanext.keck_homeless import config as kconfig
 from ckanext.keck_homeless.offers import hours, rules
 from ckanext.keck_homeless.offers.messages import Msg
+from ckanext.scheming.validation import scheming_validator
 
 Invalid = tk.Invalid
 missing = tk.missing

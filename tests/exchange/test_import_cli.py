@@ -123,7 +123,8 @@ def test_geojson_semicolon_csv_and_export_round_trip(cli, tmp_path):
     out_csv = tmp_path / "export.csv"
     result = _run(cli, "export", "-o", str(out_csv))
     assert result.exit_code == 0, result.output
-    exported = {r["external_id"]: r for r in csv.DictReader(open(out_csv, encoding="utf-8"))}
+    with open(out_csv, encoding="utf-8") as f:
+        exported = {r["external_id"]: r for r in csv.DictReader(f)}
     assert set(exported) == {"ext-1", "ext-2", "ext-3"}
     assert exported["ext-1"]["services"] == "hygiene|laundry"
     assert float(exported["ext-1"]["lat"]) == pytest.approx(50.8021)

@@ -16,14 +16,14 @@ from datetime import date
 from functools import cache
 from pathlib import Path
 
+import opening_hours
 import pytest
-
-ROOT = Path(__file__).resolve().parents[2]
 
 from ckanext.keck_homeless.exchange import synthetic
 from ckanext.keck_homeless.offers import codes
 from ckanext.keck_homeless.offers import rules as domain_rules
-import opening_hours
+
+ROOT = Path(__file__).resolve().parents[2]
 
 DEMO_DIR = ROOT / "dev" / "demo"
 REFERENCE_DATE = date(2026, 11, 25)  # "today" of the demo data

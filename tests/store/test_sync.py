@@ -4,11 +4,11 @@ from __future__ import annotations
 import json
 import random
 
+import ckan.plugins.toolkit as tk
 import pytest
 from ckan import model
 from ckan.tests import factories, helpers
 
-import ckan.plugins.toolkit as tk
 from tests.helpers import store_differences, store_rows
 
 pytestmark = pytest.mark.usefixtures("offers_env")
@@ -120,58 +120,80 @@ def _random_offer(rng: random.Random, org: str, make_offer_data) -> dict:
     return data
 
 
+class RandomWalk:
+    """Random CKAN writes of every kind that can change what is published."""
+
+    def __init__(self, rng: random.Random, make_offer_data):
+        self.rng = rng
+        self.make = make_offer_data
+        self.orgs = [factories.Organization()["id"] for _ in range(3)]
+        self.ids: list[str] = []
+        self.step = 0
+
+    def create(self, target):
+        data = _random_offer(self.rng, self.rng.choice(self.orgs), self.make)
+        self.ids.append(helpers.call_action("package_create", **data)["id"])
+
+    def update(self, target):
+        pkg = helpers.call_action("package_show", id=target)
+        fresh = _random_offer(self.rng, pkg["owner_org"], self.make)
+        fresh.update(name=pkg["name"], external_id=pkg["external_id"])
+        helpers.call_action("package_update", id=target, **fresh)
+
+    def patch(self, target):
+        change = self.rng.choice([
+            {"title": f"Titel {self.step}"}, {"offer_status": self.rng.choice(["active", "ended"])},
+            {"opening_hours": "Mo-Su 18:00-08:00"}, {"municipality": "05358024"},
+            {"spatial": json.dumps({"type": "Point", "coordinates": [6.36, 50.92]}),
+             "location_visibility": "approximate"}])
+        pkg = helpers.call_action("package_show", id=target)
+        if pkg["location_visibility"] == "hidden" and "spatial" in change:
+            return
+        helpers.call_action("package_patch", id=target, **change)
+
+    def delete(self, target):
+        helpers.call_action("package_delete", id=target)
+
+    def undelete(self, target):
+        helpers.call_action("package_patch", id=target, state="active")
+
+    def purge(self, target):
+        helpers.call_action("dataset_purge", id=target)
+        self.ids.remove(target)
+
+    def private(self, target):
+        pkg = helpers.call_action("package_show", id=target)
+        helpers.call_action("package_patch", id=target, private=not pkg["private"])
+
+    def bulk(self, target):
+        action = self.rng.choice(["bulk_update_private", "bulk_update_public", "bulk_update_delete"])
+        helpers.call_action(action, datasets=self.rng.sample(self.ids, min(4, len(self.ids))),
+                            org_id=self.rng.choice(self.orgs))
+
+    def move(self, target):
+        helpers.call_action("package_patch", id=target, owner_org=self.rng.choice(self.orgs))
+
+    def rename_org(self, target):
+        helpers.call_action("organization_patch", id=self.rng.choice(self.orgs),
+                            title=f"Org {self.step}")
+
+    KINDS = ("create", "create", "create", "update", "patch", "patch", "delete", "undelete",
+             "purge", "private", "bulk", "move", "rename_org")
+
+    def run(self, steps: int, check_every: int) -> set[str]:
+        seen = set()
+        for self.step in range(1, steps + 1):
+            kind = self.rng.choice(self.KINDS) if self.ids else "create"
+            seen.add(kind)
+            getattr(self, kind)(self.rng.choice(self.ids) if self.ids else None)
+            if self.step % check_every == 0:
+                assert store_differences() == [], f"after {self.step} operations"
+        return seen
+
+
 def test_hundreds_of_random_operations_leave_zero_differences(make_offer_data):
-    rng = random.Random(20261125)
-    orgs = [factories.Organization()["id"] for _ in range(3)]
-    ids: list[str] = []
-    ops = 0
-    seen: set[str] = set()
-    while ops < 300:
-        op = rng.choice(["create", "create", "create", "update", "patch", "patch", "delete",
-                         "purge", "private", "bulk", "move", "rename_org", "undelete"])
-        ops += 1
-        seen.add(op)
-        if op == "create" or not ids:
-            ids.append(helpers.call_action(
-                "package_create", **_random_offer(rng, rng.choice(orgs), make_offer_data))["id"])
-            continue
-        target = rng.choice(ids)
-        if op == "update":
-            pkg = helpers.call_action("package_show", id=target)
-            fresh = _random_offer(rng, pkg["owner_org"], make_offer_data)
-            for key in ("name", "external_id"):
-                fresh[key] = pkg[key]
-            helpers.call_action("package_update", id=target, **fresh)
-        elif op == "patch":
-            change = rng.choice([
-                {"title": f"Titel {ops}"}, {"offer_status": rng.choice(["active", "ended"])},
-                {"opening_hours": "Mo-Su 18:00-08:00"}, {"municipality": "05358024"},
-                {"spatial": json.dumps({"type": "Point", "coordinates": [6.36, 50.92]}),
-                 "location_visibility": "approximate"}])
-            pkg = helpers.call_action("package_show", id=target)
-            if pkg["location_visibility"] == "hidden" and "spatial" in change:
-                continue
-            helpers.call_action("package_patch", id=target, **change)
-        elif op == "delete":
-            helpers.call_action("package_delete", id=target)
-        elif op == "undelete":
-            helpers.call_action("package_patch", id=target, state="active")
-        elif op == "purge":
-            helpers.call_action("dataset_purge", id=target)
-            ids.remove(target)
-        elif op == "private":
-            pkg = helpers.call_action("package_show", id=target)
-            helpers.call_action("package_patch", id=target, private=not pkg["private"])
-        elif op == "bulk":
-            org = rng.choice(orgs)
-            action = rng.choice(["bulk_update_private", "bulk_update_public", "bulk_update_delete"])
-            helpers.call_action(action, datasets=rng.sample(ids, min(4, len(ids))), org_id=org)
-        elif op == "move":
-            helpers.call_action("package_patch", id=target, owner_org=rng.choice(orgs))
-        elif op == "rename_org":
-            helpers.call_action("organization_patch", id=rng.choice(orgs), title=f"Org {ops}")
-        if ops % 25 == 0:
-            assert store_differences() == [], f"after {ops} operations"
+    walk = RandomWalk(random.Random(20261125), make_offer_data)
+    seen = walk.run(300, check_every=25)
+    assert seen == set(RandomWalk.KINDS), "every kind of write should have been exercised"
     assert store_differences() == []
-    assert len(seen) == 12, "every kind of write should have been exercised"
     assert store_rows(), "the random walk should leave some published offers"

@@ -27,14 +27,11 @@ No CKAN imports: usable from scripts, tests and the CLI alike::
 """
 from __future__ import annotations
 
-import csv
-import json
 import math
 import random
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Sequence
 from datetime import date, timedelta
 from itertools import accumulate
-from typing import IO
 
 from ckanext.keck_homeless.exchange.tabular import COLUMNS, write_csv, write_geojson  # noqa: F401
 from ckanext.keck_homeless.offers.codes import CATEGORIES, MUNICIPALITIES

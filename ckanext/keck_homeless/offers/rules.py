@@ -144,8 +144,8 @@ def check_code(field: str, value: str) -> Msg | None:
     return MSG["unknown_code"].format(value=value, allowed=shown)
 
 
-def check_offer(offer: Mapping[str, Any], *, region=DEFAULT_REGION_BBOX,
-                today: dt.date | None = None) -> dict[str, list[Msg]]:
+def check_offer(offer: Mapping[str, Any], *,
+                region=DEFAULT_REGION_BBOX) -> dict[str, list[Msg]]:
     """Cross-field rules. Returns field → messages (empty dict: valid).
 
     Single-field syntax (codes, dates, opening hours) is checked by the
@@ -163,45 +163,63 @@ def check_offer(offer: Mapping[str, Any], *, region=DEFAULT_REGION_BBOX,
     except (ValueError, TypeError):
         add("spatial", MSG["not_point"])
         point = None
-    street = (offer.get("street") or "").strip()
-    is_private = as_bool_safe(offer.get("private"))
-
-    if point is not None:
-        minx, miny, maxx, maxy = region
-        if not (minx <= point[0] <= maxx and miny <= point[1] <= maxy):
-            add("spatial", MSG["outside_region"].format(bbox=f"{minx},{miny},{maxx},{maxy}"))
-
+    if point is not None and not _in_region(point, region):
+        add("spatial", MSG["outside_region"].format(bbox=",".join(str(c) for c in region)))
     if offer.get("category") == "protection" and visibility != "hidden":
         add("location_visibility", MSG["protection_must_be_hidden"])
+    rule = _LOCATION_RULES.get(visibility)
+    if rule:
+        rule(offer, point, "spatial" in errors, add)
+    _check_validity(offer, add)
+    return errors
 
-    if visibility == "public":
-        missing = [f for f in ("street", "postcode", "municipality") if not offer.get(f)]
-        if point is None and "spatial" not in errors:
-            missing.append("spatial")
-        for field in missing:
-            add(field, MSG["public_needs_address"])
-    elif visibility == "approximate":
-        if point is None and "spatial" not in errors:
-            add("spatial", MSG["approximate_needs_point"])
-        if not offer.get("municipality"):
-            add("municipality", MSG["required"])
-    elif visibility == "hidden":
-        if not is_private:
-            if street:
-                add("street", MSG["hidden_no_street"])
-            if point is not None:
-                add("spatial", MSG["hidden_no_point"])
-        if not (offer.get("phone") or offer.get("email")):
-            add("phone", MSG["hidden_needs_contact"])
 
+def _in_region(point: tuple[float, float], region) -> bool:
+    minx, miny, maxx, maxy = region
+    return minx <= point[0] <= maxx and miny <= point[1] <= maxy
+
+
+def _public_rule(offer, point, spatial_failed, add) -> None:
+    missing = [f for f in ("street", "postcode", "municipality") if not offer.get(f)]
+    if point is None and not spatial_failed:
+        missing.append("spatial")
+    for field in missing:
+        add(field, MSG["public_needs_address"])
+
+
+def _approximate_rule(offer, point, spatial_failed, add) -> None:
+    if point is None and not spatial_failed:
+        add("spatial", MSG["approximate_needs_point"])
+    if not offer.get("municipality"):
+        add("municipality", MSG["required"])
+
+
+def _hidden_rule(offer, point, spatial_failed, add) -> None:
+    # A private dataset may keep the address: only its organisation sees it.
+    if not as_bool_safe(offer.get("private")):
+        if (offer.get("street") or "").strip():
+            add("street", MSG["hidden_no_street"])
+        if point is not None:
+            add("spatial", MSG["hidden_no_point"])
+    if not (offer.get("phone") or offer.get("email")):
+        add("phone", MSG["hidden_needs_contact"])
+
+
+_LOCATION_RULES = {
+    "public": _public_rule,
+    "approximate": _approximate_rule,
+    "hidden": _hidden_rule,
+}
+
+
+def _check_validity(offer, add) -> None:
     try:
         valid_from = parse_date(offer.get("valid_from"))
         valid_until = parse_date(offer.get("valid_until"))
     except ValueError:
-        valid_from = valid_until = None
+        return
     if valid_from and valid_until and valid_until < valid_from:
         add("valid_until", MSG["until_before_from"])
-    return errors
 
 
 def as_bool_safe(value: Any) -> bool:

@@ -57,15 +57,12 @@ def _after_flush(session, flush_context) -> None:
     for obj in list(session.new) + list(session.dirty) + list(session.deleted):
         if isinstance(obj, model.Package):
             ids.add(obj.id)
-        elif isinstance(obj, model.PackageExtra):
-            if obj.package_id:
-                ids.add(obj.package_id)
-        elif isinstance(obj, model.Member):
-            if obj.table_name == "package" and obj.table_id:
-                ids.add(obj.table_id)
-        elif isinstance(obj, model.Group):
-            if obj.is_organization and obj.id:
-                orgs.add(obj.id)
+        elif isinstance(obj, model.PackageExtra) and obj.package_id:
+            ids.add(obj.package_id)
+        elif isinstance(obj, model.Member) and obj.table_name == "package" and obj.table_id:
+            ids.add(obj.table_id)
+        elif isinstance(obj, model.Group) and obj.is_organization and obj.id:
+            orgs.add(obj.id)
 
 
 def _on_execute(state) -> None:
