@@ -57,6 +57,7 @@ test: services
 	@mkdir -p .test
 	@bash dev/write-config.sh $(TEST_INI) ckan_test ckan_test 1 5001 "$(TEST_PLUGINS)" >/dev/null
 	@$(CKAN) -c $(TEST_INI) db upgrade >/dev/null
+	$(VENV)/bin/ruff check ckanext tests
 	$(VENV)/bin/python -m pytest $(PYTEST_ARGS)
 
 lint: venv
