@@ -48,6 +48,7 @@ def test_filtering_by_a_facet():
 @pytest.mark.usefixtures("three_offers")
 def test_search_page_shows_facets_with_german_labels(app):
     page = app.get("/hilfsangebot/").body
+    assert "Hilfsangebote durchsuchen" in page and "Hilfsangebots" not in page
     assert "Kategorie" in page and "Zielgruppe" in page and "Gemeinde" in page
     assert "Notunterkunft / Notschlafstelle" in page
     assert "Jülich" in page

@@ -1,10 +1,13 @@
-"""Template helpers (all prefixed ``keck_homeless_``)."""
+"""Template helpers (prefixed ``keck_homeless_``; ``humanize_entity_type`` chains CKAN's own)."""
 from __future__ import annotations
 
 import datetime as dt
 from typing import Any
 
+import ckan.plugins.toolkit as tk
+
 from ckanext.keck_homeless import config as kconfig
+from ckanext.keck_homeless import validators
 from ckanext.keck_homeless.offers import codes, rules
 
 _helpers: dict[str, Any] = {}
@@ -50,3 +53,37 @@ def keck_homeless_is_stale(last_verified: Any) -> bool:
     if day is None:
         return True
     return (dt.date.today() - day).days > kconfig.stale_after_days()
+
+
+#: How CKAN names the help-offer dataset type in each place it names it.
+_TYPE_LABELS: dict[str, tuple[str, str]] = {
+    "add link": ("Hilfsangebot hinzufügen", "Add help offer"),
+    "breadcrumb": ("Hilfsangebote", "Help offers"),
+    "content tab": ("Hilfsangebote", "Help offers"),
+    "create label": ("Hilfsangebot anlegen", "Create help offer"),
+    "create title": ("Hilfsangebot anlegen", "Create help offer"),
+    "delete confirmation": ("Soll dieses Hilfsangebot wirklich gelöscht werden?",
+                            "Do you really want to delete this help offer?"),
+    "edit label": ("Hilfsangebot bearbeiten", "Edit help offer"),
+    "facet label": ("Hilfsangebote", "Help offers"),
+    "form label": ("Hilfsangebot", "Help offer"),
+    "main nav": ("Hilfsangebote", "Help offers"),
+    "my label": ("Meine Hilfsangebote", "My help offers"),
+    "no any objects": ("Noch keine Hilfsangebote.", "No help offers yet."),
+    "page title": ("Hilfsangebote", "Help offers"),
+    "save label": ("Hilfsangebot speichern", "Save help offer"),
+    "search placeholder": ("Hilfsangebote durchsuchen …", "Search help offers …"),
+    "update label": ("Hilfsangebot aktualisieren", "Update help offer"),
+    "view label": ("Hilfsangebote ansehen", "View help offers"),
+}
+
+
+@helper
+@tk.chained_helper
+def humanize_entity_type(next_helper, entity_type: str, object_type: str, purpose: str):
+    """German and English names of the ``hilfsangebot`` type in CKAN's UI
+    (CKAN would say "Hilfsangebots")."""
+    if object_type != "hilfsangebot":
+        return next_helper(entity_type, object_type, purpose)
+    de, en = _TYPE_LABELS.get(purpose, ("Hilfsangebot", "Help offer"))
+    return en if validators.current_lang() == "en" else de
