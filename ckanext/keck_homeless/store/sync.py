@@ -90,6 +90,7 @@ def _before_commit(session) -> None:
         if not (ids or orgs or full):
             return
         conn = session.connection()
+        _require_store(conn)
         if orgs:
             ids |= {r[0] for r in conn.execute(
                 sa.text("SELECT id FROM package WHERE owner_org = ANY(:orgs)"),
@@ -100,6 +101,19 @@ def _before_commit(session) -> None:
             sync_ids(conn, ids)
     finally:
         session.info.pop(_BUSY, None)
+
+
+_store_present: list[bool] = []
+
+
+def _require_store(conn) -> None:
+    """Fail with an instruction, not a bare SQL error, if the migration is missing."""
+    if _store_present:
+        return
+    if conn.execute(sa.text("SELECT to_regclass('keck_homeless.offer')")).scalar() is None:
+        raise RuntimeError("ckanext-keck_homeless: the feature store table keck_homeless.offer "
+                           "is missing; run `ckan db upgrade` (see README, PostGIS prerequisite)")
+    _store_present.append(True)
 
 
 def reconcile_candidates(conn) -> set[str]:
@@ -122,9 +136,10 @@ def sync_ids(conn, ids: Iterable[str]) -> int:
     """Re-derive the rows of ``ids``; returns the number of rows written."""
     ids = list(ids)
     rows = [r for r in (derive.row_for(o, _grid_m[0]) for o in derive.load_offers(conn, ids)) if r]
-    conn.execute(offer.delete().where(offer.c.package_id.in_(ids)))
+    deleted = conn.execute(offer.delete().where(offer.c.package_id.in_(ids))).rowcount
     _insert(conn, rows)
-    _bump(conn)
+    if deleted or rows:
+        _bump(conn)
     return len(rows)
 
 
