@@ -88,6 +88,14 @@ PKGS=(
     libmagic1
     curl
     python3
+    # flyer (WeasyPrint): Pango, HarfBuzz subsetting, fonts
+    libpango-1.0-0
+    libpangoft2-1.0-0
+    libharfbuzz-subset0
+    fonts-dejavu-core
+    fonts-dejavu-extra
+    # tests: PDF text and rendering (pdftotext, pdfinfo, pdftoppm)
+    poppler-utils
 )
 
 # dev Solr (dev/solr): a JDK 17+ and Maven.  Accept any java/javac/mvn already on PATH.

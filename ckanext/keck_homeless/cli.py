@@ -132,3 +132,13 @@ def generate(count, seed, fmt, output, organizations):
     with open(output, "w", encoding="utf-8", newline="") as out:
         writer(rows, out)
     click.echo(json.dumps({"written": count, "file": output}))
+
+
+def _add_subcommands() -> None:
+    from ckanext.keck_homeless.print import commands as print_commands
+
+    keck_homeless.add_command(print_commands.qr)
+    keck_homeless.add_command(print_commands.flyer)
+
+
+_add_subcommands()

@@ -1,0 +1,420 @@
+"""The printable flyer: offers by category, QR code to the finder, emergency
+numbers, "Stand: <date>" — as a tagged PDF (PDF/UA-1) made by WeasyPrint.
+
+Framework-free: :func:`render` takes a :class:`FlyerData` of plain values and
+returns PDF bytes. Where the data come from (feature store + protected offers
+from CKAN) is ``source.py``'s business.
+
+Formats
+=======
+``a4``
+    One page, portrait, three columns, 7.5 pt. When the offers do not fit on
+    one page, each category keeps its first *n* offers (the largest *n* that
+    fits, found by rendering) and says "+ k weitere: <category URL>"; the
+    order within a category is active before temporarily closed, then
+    municipality, then name. With the 50 demo offers everything fits.
+``a6``
+    A pocket booklet (105 × 148 mm, several pages): a cover with a large QR
+    code and the emergency numbers, then all offers, 8 pt, page numbers.
+
+Protected offers (``FlyerOffer.protected``) show name, category, hours and
+phone only — the renderer never prints an address for them, whatever the
+object holds. Approximate ones show municipality and district, no street.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import importlib.resources
+import logging
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from ckanext.keck_homeless.offers import codes, hours
+from ckanext.keck_homeless.offers.messages import Msg
+from ckanext.keck_homeless.print import qr
+from ckanext.keck_homeless.print.urls import PublicUrls, display
+
+log = logging.getLogger(__name__)
+
+FORMATS = ("a4", "a6")
+LANGS = ("de", "en")
+#: How far ahead to look for the first open week of a seasonal offer.
+SEASON_LOOKAHEAD_WEEKS = 53
+
+TEXT: dict[str, Msg] = {
+    "default_title": Msg("Hilfe für Menschen ohne Wohnung", "Help for people without a home"),
+    "intro": Msg(
+        "Schlafen, Essen, Trinkwasser, Duschen, Kleidung, Beratung – kostenlose oder "
+        "günstige Hilfe in Ihrer Nähe.",
+        "Sleeping, food, drinking water, showers, clothing, advice – free or low-cost "
+        "help near you."),
+    "scan": Msg("Scannen: alle Angebote, was jetzt geöffnet ist, Karte und Wegbeschreibung",
+                "Scan: all offers, what is open now, map and directions"),
+    "emergency": Msg("Notrufe und Hilfetelefone", "Emergency and helplines"),
+    "as_of": Msg("Stand: {date}", "As of: {date}"),
+    "publisher": Msg("Herausgeber: {publisher}", "Published by: {publisher}"),
+    "disclaimer": Msg(
+        "Angaben ohne Gewähr. Aktuelle Öffnungszeiten und Änderungen: {url}",
+        "Information without guarantee. Current opening hours and changes: {url}"),
+    "more": Msg("+ {n} weitere: {url}", "+ {n} more: {url}"),
+    "phone": Msg("Tel.", "Phone"),
+    "protected": Msg("Adresse nur telefonisch", "Address by phone only"),
+    "approximate": Msg("genaue Adresse telefonisch", "exact address by phone"),
+    "temporarily_closed": Msg("vorübergehend geschlossen", "temporarily closed"),
+    "hours_24_7": Msg("rund um die Uhr", "24 hours, every day"),
+    "daily": Msg("täglich", "daily"),
+    "on_request": Msg("Zeiten auf Anfrage", "hours on request"),
+    "holidays_closed": Msg("feiertags geschlossen", "closed on public holidays"),
+    "from": Msg("ab {date}", "from {date}"),
+    "until": Msg("bis {date}", "until {date}"),
+    "page": Msg("Seite", "Page"),
+    "offers_title": Msg("Angebote nach Art der Hilfe", "Offers by kind of help"),
+}
+
+_MONTHS_EN = ("January", "February", "March", "April", "May", "June", "July", "August",
+              "September", "October", "November", "December")
+_PH_OFF_RE = re.compile(r"\bPH\s+(off|closed)\b")
+
+
+# --------------------------------------------------------------------------
+# Data
+# --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FlyerOffer:
+    """One offer as the flyer may print it.
+
+    Build protected ones with :meth:`protected_offer`: it has no address
+    fields at all, and the renderer ignores them for ``protected`` anyway.
+    """
+
+    title: str
+    category: str
+    phone: str | None = None
+    street: str | None = None
+    postcode: str | None = None
+    municipality_name: str | None = None
+    district: str | None = None
+    opening_hours: str | None = None
+    opening_hours_note: str | None = None
+    offer_status: str = "active"
+    valid_from: dt.date | None = None
+    valid_until: dt.date | None = None
+    approximate: bool = False
+    protected: bool = False
+
+    @classmethod
+    def protected_offer(cls, title: str, category: str, phone: str | None,
+                        opening_hours: str | None = None,
+                        offer_status: str = "active") -> FlyerOffer:
+        return cls(title=title, category=category, phone=phone, opening_hours=opening_hours,
+                   offer_status=offer_status, protected=True)
+
+
+@dataclass(frozen=True)
+class EmergencyNumber:
+    label_de: str
+    label_en: str
+    number: str
+
+    def label(self, lang: str) -> str:
+        return self.label_en if lang == "en" else self.label_de
+
+
+@dataclass(frozen=True)
+class FlyerData:
+    offers: Sequence[FlyerOffer]
+    urls: PublicUrls
+    today: dt.date
+    lang: str = "de"
+    fmt: str = "a4"
+    emergency: Sequence[EmergencyNumber] = ()
+    title: str = ""
+    publisher: str = ""
+    #: Optional overrides of the computed reference week (tests).
+    week_start: dt.date | None = field(default=None)
+
+
+def parse_emergency_numbers(value: str | Iterable[str] | None) -> list[EmergencyNumber]:
+    """Parse ``label|number`` or ``German label|English label|number`` entries,
+    one per line (or a list of such strings). Blank lines and lines starting
+    with ``#`` are skipped; a line without ``|`` raises ``ValueError``."""
+    if value is None:
+        return []
+    lines = value.splitlines() if isinstance(value, str) else list(value)
+    out = []
+    for raw in lines:
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        parts = [p.strip() for p in line.split("|")]
+        if len(parts) == 2 and all(parts):
+            out.append(EmergencyNumber(parts[0], parts[0], parts[1]))
+        elif len(parts) == 3 and all(parts):
+            out.append(EmergencyNumber(parts[0], parts[1], parts[2]))
+        else:
+            raise ValueError(f"emergency number must be 'label|number' or "
+                             f"'label de|label en|number': {line!r}")
+    return out
+
+
+# --------------------------------------------------------------------------
+# Plain-word texts
+# --------------------------------------------------------------------------
+
+
+def format_date(day: dt.date, lang: str, *, year: bool = True) -> str:
+    if lang == "en":
+        return f"{day.day} {_MONTHS_EN[day.month - 1]}" + (f" {day.year}" if year else "")
+    return day.strftime("%d.%m.%Y" if year else "%d.%m.")
+
+
+def reference_week(today: dt.date) -> dt.date:
+    """The Monday of the first week from ``today`` on without an NRW public
+    holiday: the flyer prints a typical week, not the one with Easter."""
+    monday = today - dt.timedelta(days=today.weekday())
+    if monday < today:
+        monday += dt.timedelta(days=7)
+    for _ in range(10):
+        if not any(hours.is_public_holiday(monday + dt.timedelta(days=i)) for i in range(7)):
+            return monday
+        monday += dt.timedelta(days=7)
+    return monday
+
+
+def _day_list(indices: list[int], labels: list[str]) -> str:
+    """[0,1,2,3,4] → "Mo–Fr"; [0,2,4] → "Mo, Mi, Fr"; [0,1] → "Mo, Di"."""
+    parts, run = [], [indices[0]]
+    for i in indices[1:]:
+        if i == run[-1] + 1:
+            run.append(i)
+            continue
+        parts.append(run)
+        run = [i]
+    parts.append(run)
+    out = []
+    for r in parts:
+        if len(r) >= 3:
+            out.append(f"{labels[r[0]]}–{labels[r[-1]]}")
+        else:
+            out.extend(labels[i] for i in r)
+    return ", ".join(out)
+
+
+def _spans_text(spans: tuple[tuple[str, str], ...]) -> str:
+    return ", ".join(f"{a}–{b}" for a, b in spans)
+
+
+def week_text(table: list[tuple[str, list[tuple[str, str]]]], lang: str) -> str:
+    """A week table (``hours.week_table``) in plain words:
+    "Mo–Fr 12:00–13:30; Sa 10:00–12:00", "täglich 19:00–09:00",
+    "rund um die Uhr"; "" when no open time is known."""
+    labels = [label for label, _ in table]
+    groups: dict[tuple, list[int]] = {}
+    for i, (_, spans) in enumerate(table):
+        if spans:
+            groups.setdefault(tuple(spans), []).append(i)
+    if not groups:
+        return ""
+    if list(groups) == [(("00:00", "24:00"),)] and len(groups[(("00:00", "24:00"),)]) == 7:
+        return TEXT["hours_24_7"].text(lang)
+    parts = []
+    for spans, days in sorted(groups.items(), key=lambda kv: kv[1][0]):
+        when = TEXT["daily"].text(lang) if len(days) == 7 else _day_list(days, labels)
+        parts.append(f"{when} {_spans_text(spans)}")
+    return "; ".join(parts)
+
+
+@functools.lru_cache(maxsize=2048)
+def hours_text(opening_hours: str | None, week_start: dt.date, lang: str = "de") -> str:
+    """Opening hours in plain words for the week from ``week_start``.
+
+    A seasonal offer closed in that week is described by its first open week
+    ahead, prefixed "ab <date>"; "feiertags geschlossen" is added for
+    ``PH off``. Returns "" when no open time can be said (unknown, only a
+    comment, invalid).
+    """
+    if not opening_hours or not opening_hours.strip():
+        return ""
+    text = week_text(hours.week_table(opening_hours, week_start, lang), lang)
+    if not text:
+        for weeks in range(1, SEASON_LOOKAHEAD_WEEKS):
+            start = week_start + dt.timedelta(weeks=weeks)
+            table = hours.week_table(opening_hours, start, lang)
+            text = week_text(table, lang)
+            if text:
+                # Describe the first *full* week of the season, not the
+                # partial one it starts in ("ab 01.04.: täglich …").
+                first = next(i for i, (_, spans) in enumerate(table) if spans)
+                if first:
+                    text = week_text(hours.week_table(
+                        opening_hours, start + dt.timedelta(weeks=1), lang), lang) or text
+                since = format_date(start + dt.timedelta(days=first), lang, year=False)
+                text = f"{TEXT['from'].text(lang).format(date=since)}: {text}"
+                break
+    if text and _PH_OFF_RE.search(opening_hours):
+        text += f"; {TEXT['holidays_closed'].text(lang)}"
+    return text
+
+
+# --------------------------------------------------------------------------
+# Entries
+# --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Entry:
+    """What one offer prints: every string already in the flyer's language."""
+
+    title: str
+    place: str
+    hours: str
+    phone: str
+    status: str
+
+
+def _place(offer: FlyerOffer, lang: str) -> str:
+    if offer.protected:
+        return TEXT["protected"].text(lang)
+    town = offer.municipality_name or ""
+    if offer.district and offer.district != town:
+        town = f"{town}-{offer.district}" if town else offer.district
+    if offer.approximate or not offer.street:
+        hint = TEXT["approximate"].text(lang) if offer.approximate else ""
+        return ", ".join(p for p in (town, hint) if p) if town else hint
+    # No postcode: "Musterstraße 12, Düren" is what people ask for, and the
+    # shorter line keeps the phone number on it.
+    return ", ".join(p for p in (offer.street, offer.municipality_name) if p)
+
+
+def entry(offer: FlyerOffer, week_start: dt.date, today: dt.date, lang: str) -> Entry:
+    text = hours_text(offer.opening_hours, week_start, lang)
+    if not text:
+        # The free-text note stands in only when the structured hours say
+        # nothing, and never for a protected offer (it may name a place).
+        note = "" if offer.protected else (offer.opening_hours_note or "").strip()
+        text = note or TEXT["on_request"].text(lang)
+    validity = []
+    if offer.valid_from and offer.valid_from > today:
+        validity.append(TEXT["from"].text(lang).format(date=format_date(offer.valid_from, lang)))
+    if offer.valid_until:
+        validity.append(TEXT["until"].text(lang).format(date=format_date(offer.valid_until, lang)))
+    if validity:
+        text = f"{text} ({' '.join(validity)})"
+    status = (TEXT["temporarily_closed"].text(lang)
+              if offer.offer_status == "temporarily_closed" else "")
+    return Entry(title=offer.title, place=_place(offer, lang), hours=text,
+                 phone=(offer.phone or "").strip(), status=status)
+
+
+def _sort_key(offer: FlyerOffer) -> tuple:
+    return (offer.offer_status != "active", (offer.municipality_name or "~").casefold(),
+            offer.title.casefold())
+
+
+@dataclass(frozen=True)
+class Section:
+    code: str
+    label: str
+    entries: tuple[Entry, ...]
+    more: int
+    more_url: str
+
+
+def sections(data: FlyerData, limit: int | None = None) -> list[Section]:
+    """Offers grouped by category in the order of the code list (shelter
+    first); at most ``limit`` per category, the rest counted in ``more``."""
+    today = data.today
+    week = data.week_start or reference_week(today)
+    by_cat: dict[str, list[FlyerOffer]] = {}
+    for offer in data.offers:
+        if offer.offer_status == "ended" or (offer.valid_until and offer.valid_until < today):
+            continue
+        by_cat.setdefault(offer.category, []).append(offer)
+    out = []
+    for cat in codes.CATEGORIES:
+        offers = sorted(by_cat.get(cat.code, ()), key=_sort_key)
+        if not offers:
+            continue
+        shown = offers if limit is None else offers[:limit]
+        out.append(Section(
+            code=cat.code, label=cat.label(data.lang),
+            entries=tuple(entry(o, week, today, data.lang) for o in shown),
+            more=len(offers) - len(shown),
+            more_url=display(data.urls.category(cat.code))))
+    return out
+
+
+# --------------------------------------------------------------------------
+# Rendering
+# --------------------------------------------------------------------------
+
+
+@functools.lru_cache(maxsize=1)
+def _environment():
+    import jinja2
+
+    folder = importlib.resources.files("ckanext.keck_homeless.templates") / "keck_homeless" / "print"
+    return jinja2.Environment(loader=jinja2.FileSystemLoader(str(folder)),
+                              autoescape=True, trim_blocks=True, lstrip_blocks=True)
+
+
+def html(data: FlyerData, limit: int | None = None) -> str:
+    """The flyer's HTML (what WeasyPrint lays out)."""
+    if data.fmt not in FORMATS:
+        raise ValueError(f"format must be one of {FORMATS}: {data.fmt!r}")
+    if data.lang not in LANGS:
+        raise ValueError(f"language must be one of {LANGS}: {data.lang!r}")
+    lang = data.lang
+    finder = data.urls.finder()
+    title = data.title or TEXT["default_title"].text(lang)
+    t = {key: msg.text(lang) for key, msg in TEXT.items()}
+    return _environment().get_template("flyer.html").render(
+        lang=lang, fmt=data.fmt, t=t, title=title,
+        publisher=data.publisher,
+        as_of=t["as_of"].format(date=format_date(data.today, lang)),
+        finder_display=display(finder), finder_url=finder, qr_src=qr.svg_data_uri(finder),
+        emergency=[(e.label(lang), e.number) for e in data.emergency],
+        sections=sections(data, limit),
+        disclaimer=t["disclaimer"].format(url=display(finder)),
+    )
+
+
+def _document(data: FlyerData, limit: int | None):
+    import weasyprint
+
+    return weasyprint.HTML(string=html(data, limit), base_url=".").render(
+        pdf_variant="pdf/ua-1", pdf_tags=True)
+
+
+def _fitting_document(data: FlyerData):
+    """The A4 document with as many offers per category as fit on one page."""
+    doc = _document(data, None)
+    if len(doc.pages) <= 1:
+        return doc
+    largest = max((len(s.entries) for s in sections(data)), default=1)
+    lo, hi, best = 1, largest - 1, None
+    while lo <= hi:
+        mid = (lo + hi) // 2
+        candidate = _document(data, mid)
+        if len(candidate.pages) <= 1:
+            best, lo = candidate, mid + 1
+        else:
+            hi = mid - 1
+    if best is None:
+        log.warning("flyer: even one offer per category does not fit on one A4 page")
+        best = _document(data, 1)
+    return best
+
+
+def render(data: FlyerData) -> bytes:
+    """The flyer as PDF bytes (tagged, PDF/UA-1)."""
+    doc = _fitting_document(data) if data.fmt == "a4" else _document(data, None)
+    title = data.title or TEXT["default_title"].text(data.lang)
+    doc.metadata.title = title
+    doc.metadata.authors = [data.publisher] if data.publisher else []
+    doc.metadata.lang = data.lang
+    return doc.write_pdf(pdf_variant="pdf/ua-1", pdf_tags=True)
