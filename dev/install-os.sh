@@ -112,6 +112,11 @@ else
     if ! [[ "$JM" =~ ^[0-9]+$ ]] || [ "$JM" -lt 17 ]; then NEED_JDK=1; fi
 fi
 command -v mvn >/dev/null 2>&1 || PKGS+=(maven)
+# Debian's own python3 ships venv/ensurepip separately (python3-venv); a
+# python3 from elsewhere (pyenv, deadsnakes) usually has it built in.
+if ! python3 -c 'import ensurepip, venv' >/dev/null 2>&1; then
+    PKGS+=(python3-venv)
+fi
 
 mapfile -t MISSING < <(missing_of "${PKGS[@]}")
 if [ "$NEED_JDK" -eq 1 ]; then
