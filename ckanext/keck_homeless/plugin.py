@@ -7,7 +7,7 @@ from typing import Any
 import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 
-from ckanext.keck_homeless import cli, helpers, search, validators, views
+from ckanext.keck_homeless import cli, helpers, privacy, search, validators, views
 from ckanext.keck_homeless import config as kconfig
 
 
@@ -55,10 +55,13 @@ class KeckHomelessPlugin(p.SingletonPlugin):
 
     # IPackageController
     def before_dataset_index(self, pkg_dict: dict[str, Any]) -> dict[str, Any]:
-        return search.before_index(pkg_dict)
+        return privacy.before_index(search.before_index(pkg_dict))
 
     def after_dataset_search(self, search_results: dict[str, Any], search_params: dict[str, Any]):
-        return search.label_facets(search_results, validators.current_lang())
+        return search.label_facets(privacy.after_search(search_results), validators.current_lang())
+
+    def after_dataset_show(self, context: Any, pkg_dict: dict[str, Any]) -> None:
+        privacy.after_show(context, pkg_dict)
 
     # IClick
     def get_commands(self) -> list:

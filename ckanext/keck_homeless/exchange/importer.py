@@ -120,10 +120,18 @@ def iter_offers(include_private: bool = False) -> Iterator[dict[str, Any]]:
 
 
 def export_rows(include_private: bool = False, include_protected: bool = False) -> Iterator[dict]:
-    """Export rows; a protected (hidden) offer loses street and position
-    unless ``include_protected`` (for a county-internal backup)."""
-    for pkg in iter_offers(include_private):
-        row = tabular.dataset_to_row(pkg)
-        if pkg.get("location_visibility") == "hidden" and not include_protected:
-            row["street"] = row["lat"] = row["lon"] = ""
-        yield row
+    """Export rows as they may be published: a protected (hidden) offer
+    without street and position, an approximate one with its coarsened
+    position and no street — unless ``include_protected`` (a county-internal
+    backup that round-trips exactly)."""
+    from ckanext.keck_homeless import privacy
+
+    token = privacy.trusted.set(include_protected)
+    try:
+        for pkg in iter_offers(include_private):
+            row = tabular.dataset_to_row(pkg)
+            if pkg.get("location_visibility") == "hidden" and not include_protected:
+                row["street"] = row["lat"] = row["lon"] = ""
+            yield row
+    finally:
+        privacy.trusted.reset(token)

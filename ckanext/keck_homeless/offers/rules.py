@@ -298,3 +298,25 @@ def is_publishable(offer: Mapping[str, Any]) -> bool:
         and not as_bool_safe(offer.get("private"))
         and (offer.get("offer_status") or "active") != "ended"
     )
+
+
+def redact(offer: Mapping[str, Any], grid_m: int = 500) -> dict[str, Any]:
+    """The offer as anybody without edit rights may see it.
+
+    ``approximate``: the position replaced by its published (coarsened)
+    point, no street. ``hidden``: no position, no street, no district.
+    ``public`` offers are returned unchanged (as a copy).
+    """
+    out = dict(offer)
+    visibility = offer.get("location_visibility") or "public"
+    if visibility == "public":
+        return out
+    location = public_location(offer, grid_m) if visibility == "approximate" else None
+    out["spatial"] = point_geojson(location.lon, location.lat) if location else ""
+    out["street"] = ""
+    if visibility == "hidden":
+        out["district"] = ""
+    if isinstance(out.get("extras"), list):
+        out["extras"] = [e for e in out["extras"]
+                         if e.get("key") not in ("spatial", "street", "district")]
+    return out
