@@ -94,8 +94,9 @@ PKGS=(
     libharfbuzz-subset0
     fonts-dejavu-core
     fonts-dejavu-extra
-    # tests: PDF text and rendering (pdftotext, pdfinfo, pdftoppm)
+    # tests: PDF text and rendering (pdftotext, pdfinfo, pdftoppm), browser tests
     poppler-utils
+    chromium
 )
 
 # dev Solr (dev/solr): a JDK 17+ and Maven.  Accept any java/javac/mvn already on PATH.

@@ -87,3 +87,35 @@ def humanize_entity_type(next_helper, entity_type: str, object_type: str, purpos
         return next_helper(entity_type, object_type, purpose)
     de, en = _TYPE_LABELS.get(purpose, ("Hilfsangebot", "Help offer"))
     return en if validators.current_lang() == "en" else de
+
+
+@helper
+def keck_homeless_map_config() -> dict[str, str]:
+    """Base map settings for the map previews and the location picker
+    (options ``ckanext.keck_homeless.finder.*``)."""
+    import ckan.plugins.toolkit as tk
+
+    prefix = "ckanext.keck_homeless.finder."
+    return {
+        "tiles": tk.config.get(prefix + "tile_url") or "",
+        "wms": tk.config.get(prefix + "wms_url") or "",
+        "wmsLayers": tk.config.get(prefix + "wms_layers") or "",
+        "attribution": tk.config.get(prefix + "attribution") or "",
+    }
+
+
+@helper
+def keck_homeless_published_point(name: str) -> dict[str, Any] | None:
+    """The position of an offer *as published* (from the feature store: so
+    approximate offers are coarsened and hidden ones give ``None``)."""
+    from ckan import model
+
+    from ckanext.keck_homeless.finder import query
+
+    with model.meta.engine.connect() as conn:
+        row = query.select_offer(conn, name)
+    if row is None:
+        return None
+    return {"lat": round(row["lat"], 6), "lon": round(row["lon"], 6),
+            "approximate": row["location_visibility"] == "approximate",
+            "category": row["category"]}

@@ -32,6 +32,7 @@ class KeckHomelessPlugin(p.SingletonPlugin):
     # IConfigurer
     def update_config(self, config: Any) -> None:
         tk.add_template_directory(config, _package_dir("ckanext.keck_homeless.templates"))
+        tk.add_resource("assets", "keck_homeless")
 
     # IConfigurable
     def configure(self, config: Any) -> None:

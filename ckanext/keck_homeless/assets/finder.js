@@ -1,0 +1,112 @@
+/* Help finder: map of the listed offers and "in meiner Nähe".
+   The list is rendered by the server and is the source of truth: the map
+   shows exactly its items. The position from the browser's geolocation is
+   used on this device only (distance and sorting) and is never sent. */
+(function () {
+  'use strict';
+  var km = window.keckHomelessMap;
+  var mapEl = document.getElementById('kh-map');
+
+  function offers() {
+    return Array.prototype.slice.call(document.querySelectorAll('#kh-list > li.kh-offer'));
+  }
+
+  function listMap() {
+    var items = offers();
+    mapEl.parentNode.hidden = false;
+    var map = km.create(mapEl);
+    mapEl.setAttribute('aria-label', mapEl.parentNode.querySelector('h2').textContent);
+    var bounds = [];
+    items.forEach(function (li) {
+      var lat = parseFloat(li.getAttribute('data-lat'));
+      var lon = parseFloat(li.getAttribute('data-lon'));
+      var link = li.querySelector('.kh-offer-title a');
+      var title = link.textContent.trim();
+      var label = li.querySelector('.kh-cat-label').textContent.trim();
+      var hours = li.querySelector('.kh-hours');
+      L.marker([lat, lon], {
+        icon: km.icon(li.getAttribute('data-icon'), li.getAttribute('data-category')),
+        title: title + ' – ' + label, alt: title
+      }).bindPopup(km.popup(title, label, link.getAttribute('href'),
+                            hours ? hours.textContent.trim() : ''))
+        .addTo(map);
+      bounds.push([lat, lon]);
+    });
+    if (bounds.length) {
+      map.fitBounds(bounds, { padding: [24, 24], maxZoom: 16 });
+    } else {
+      map.setView([50.80, 6.48], 10);
+    }
+  }
+
+  function detailMap() {
+    mapEl.parentNode.hidden = false;
+    var lat = parseFloat(mapEl.getAttribute('data-lat'));
+    var lon = parseFloat(mapEl.getAttribute('data-lon'));
+    var map = km.create(mapEl);
+    mapEl.setAttribute('aria-label', mapEl.getAttribute('data-label'));
+    L.marker([lat, lon], { icon: km.icon(mapEl.getAttribute('data-icon')),
+                           title: mapEl.getAttribute('data-label'), alt: mapEl.getAttribute('data-label') })
+      .addTo(map);
+    map.setView([lat, lon], 16);
+  }
+
+  /* Great-circle distance in metres (haversine). */
+  function distance(lat1, lon1, lat2, lon2) {
+    var r = 6371008.8, rad = Math.PI / 180;
+    var dLat = (lat2 - lat1) * rad, dLon = (lon2 - lon1) * rad;
+    var a = Math.sin(dLat / 2) * Math.sin(dLat / 2) +
+      Math.cos(lat1 * rad) * Math.cos(lat2 * rad) * Math.sin(dLon / 2) * Math.sin(dLon / 2);
+    return 2 * r * Math.asin(Math.sqrt(a));
+  }
+
+  function formatDistance(m) {
+    var lang = document.documentElement.lang || 'de';
+    if (m < 1000) { return 'ca. ' + (Math.round(m / 10) * 10) + ' m'; }
+    return 'ca. ' + (m / 1000).toLocaleString(lang, { maximumFractionDigits: 1 }) + ' km';
+  }
+
+  function sortByDistance(lat, lon) {
+    var list = document.getElementById('kh-list');
+    var items = offers().map(function (li) {
+      var d = distance(lat, lon, parseFloat(li.getAttribute('data-lat')),
+                       parseFloat(li.getAttribute('data-lon')));
+      var out = li.querySelector('.kh-distance');
+      out.textContent = '· ' + formatDistance(d);
+      out.hidden = false;
+      return { li: li, d: d };
+    });
+    items.sort(function (a, b) { return a.d - b.d; });
+    items.forEach(function (it) { list.appendChild(it.li); });
+  }
+
+  function near() {
+    var box = document.querySelector('.kh-near');
+    var button = document.getElementById('kh-near-button');
+    var status = document.getElementById('kh-near-status');
+    if (!box || !document.getElementById('kh-list') || !navigator.geolocation) { return; }
+    box.hidden = false;
+    button.addEventListener('click', function () {
+      navigator.geolocation.getCurrentPosition(function (pos) {
+        sortByDistance(pos.coords.latitude, pos.coords.longitude);
+        status.textContent = button.getAttribute('data-done');
+      }, function () {
+        status.textContent = button.getAttribute('data-fail');
+      }, { enableHighAccuracy: false, maximumAge: 300000, timeout: 15000 });
+    });
+  }
+
+  if (mapEl && typeof L !== 'undefined') {
+    if (mapEl.hasAttribute('data-lat')) { detailMap(); } else { listMap(); }
+  }
+  near();
+}());
+
+/* "Drucken" on the detail page (the button needs script, so it starts hidden). */
+(function () {
+  'use strict';
+  var button = document.querySelector('.kh-print');
+  if (!button || !window.print) { return; }
+  button.hidden = false;
+  button.addEventListener('click', function () { window.print(); });
+}());

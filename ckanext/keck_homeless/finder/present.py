@@ -1,0 +1,214 @@
+"""Turn feature-store rows into what people see, for one instant ``now``.
+
+``now`` is always passed in (aware, Europe/Berlin): the views take it from
+the real clock, tests and the browser tests fix it. Nothing here reads a
+clock, a config or a request.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+import urllib.parse
+from collections.abc import Iterable
+from typing import Any
+
+from ckanext.keck_homeless.finder.filters import Filters
+from ckanext.keck_homeless.offers import codes, hours
+from ckanext.keck_homeless.offers.messages import Msg
+
+#: A letter per category for the icon; the text label is always shown next
+#: to it (never colour or shape alone).
+ICONS = {
+    "shelter": "B", "meal": "E", "food_bank": "T", "drinking_water": "W",
+    "day_centre": "A", "counselling": "R", "hygiene": "D", "clothing": "K",
+    "medical": "M", "postal_address": "P", "outreach": "S", "protection": "!",
+}
+
+#: The night that "heute Nacht" means: from NIGHT_START to NIGHT_END.
+NIGHT_START = dt.time(22, 0)
+NIGHT_END = dt.time(6, 0)
+
+MSG = {
+    "temporarily_closed": Msg("Vorübergehend geschlossen", "Temporarily closed"),
+    "season_starts": Msg("Saisonangebot, geöffnet ab {date}", "Seasonal, opens on {date}"),
+    "season_ended": Msg("Saison beendet am {date}", "Season ended on {date}"),
+    "season_until": Msg("Saisonangebot bis {date}", "Seasonal until {date}"),
+    "approximate": Msg("Ungefähre Lage", "Approximate location"),
+    "stale": Msg("Angaben seit über {days} Tagen nicht geprüft – bitte vorher anrufen.",
+                 "Not verified for more than {days} days – please call first."),
+    "never_verified": Msg("Nie geprüft – bitte vorher anrufen.",
+                          "Never verified – please call first."),
+}
+
+
+def _date_text(day: dt.date, lang: str) -> str:
+    if lang.startswith("en"):
+        return day.isoformat()
+    return day.strftime("%d.%m.%Y")
+
+
+def tel_uri(phone: str | None) -> str | None:
+    """``tel:`` URI of an office number (digits and a leading +)."""
+    if not phone:
+        return None
+    digits = re.sub(r"[^\d+]", "", phone)
+    digits = digits[0] + digits[1:].replace("+", "") if digits else ""
+    return f"tel:{digits}" if len(digits.lstrip("+")) >= 3 else None
+
+
+def geo_uri(lat: float, lon: float, label: str = "") -> str:
+    """RFC 5870 ``geo:`` URI (opens the phone's map app); with ``label`` the
+    Android ``?q=lat,lon(label)`` form that shows a named pin."""
+    uri = f"geo:{lat:.6f},{lon:.6f}"
+    if label:
+        uri += "?q=" + urllib.parse.quote(f"{lat:.6f},{lon:.6f}({label})")
+    return uri
+
+
+def osm_url(lat: float, lon: float) -> str:
+    """A plain link to openstreetmap.org (a link, not a request of ours)."""
+    return f"https://www.openstreetmap.org/?mlat={lat:.6f}&mlon={lon:.6f}"
+
+
+def season_state(row: dict[str, Any], day: dt.date, lang: str) -> tuple[bool, str | None]:
+    """(in season on ``day``, alert text or ``None``)."""
+    start, end = row.get("valid_from"), row.get("valid_until")
+    if start and day < start:
+        return False, MSG["season_starts"].format(date=_date_text(start, lang)).text(lang)
+    if end and day > end:
+        return False, MSG["season_ended"].format(date=_date_text(end, lang)).text(lang)
+    if end:
+        return True, MSG["season_until"].format(date=_date_text(end, lang)).text(lang)
+    return True, None
+
+
+def state_at(row: dict[str, Any], now: dt.datetime) -> hours.HoursState:
+    """Opening state honouring the offer's status and season."""
+    in_season, _ = season_state(row, now.date(), "de")
+    if row.get("offer_status") != "active" or not in_season:
+        return hours.HoursState("closed", None, None, "", now)
+    return hours.evaluate(row.get("opening_hours"), now)
+
+
+def night_window(now: dt.datetime) -> tuple[dt.datetime, dt.datetime]:
+    """The coming (or current) night: 22:00 → 06:00, never starting before now."""
+    now = now.astimezone(hours.TZ)
+    if now.time() < NIGHT_END:
+        start = dt.datetime.combine(now.date() - dt.timedelta(days=1), NIGHT_START, hours.TZ)
+    else:
+        start = dt.datetime.combine(now.date(), NIGHT_START, hours.TZ)
+    end = dt.datetime.combine(start.date() + dt.timedelta(days=1), NIGHT_END, hours.TZ)
+    return max(start, now), end
+
+
+def open_tonight(row: dict[str, Any], now: dt.datetime) -> bool:
+    """Whether the offer is open at some time of the coming night."""
+    start, end = night_window(now)
+    in_season, _ = season_state(row, start.date(), "de")
+    if row.get("offer_status") != "active" or not in_season:
+        return False
+    return any(i.status == "open" for i in hours.intervals(row.get("opening_hours"), start, end))
+
+
+def apply_time_filters(rows: Iterable[dict[str, Any]], filters: Filters,
+                       now: dt.datetime) -> list[dict[str, Any]]:
+    """Keep the rows that pass "jetzt geöffnet" / "heute Nacht"."""
+    out = []
+    for row in rows:
+        if filters.open_now and state_at(row, now).status != "open":
+            continue
+        if filters.tonight and not open_tonight(row, now):
+            continue
+        out.append(row)
+    return out
+
+
+def _address(row: dict[str, Any], lang: str) -> str:
+    place = " ".join(p for p in (row.get("postcode"), row.get("municipality_name")) if p)
+    if row.get("district") and row.get("district") != row.get("municipality_name"):
+        place = f"{place}-{row['district']}" if place else row["district"]
+    if row.get("location_visibility") == "approximate" or not row.get("street"):
+        return f"{MSG['approximate'].text(lang)}: {place}" if place else ""
+    return f"{row['street']}, {place}" if place else row["street"]
+
+
+def present(row: dict[str, Any], now: dt.datetime, lang: str = "de",
+            stale_after_days: int = 365) -> dict[str, Any]:
+    """Everything the list, the map and the detail page show of one offer."""
+    lang = "en" if (lang or "de").startswith("en") else "de"
+    state = state_at(row, now)
+    alerts: list[str] = []
+    if row.get("offer_status") == "temporarily_closed":
+        alerts.append(MSG["temporarily_closed"].text(lang)
+                      + (f": {row['status_note']}" if row.get("status_note") else ""))
+    elif row.get("status_note"):
+        alerts.append(row["status_note"])
+    _, season_alert = season_state(row, now.date(), lang)
+    if season_alert:
+        alerts.append(season_alert)
+    if row.get("opening_hours"):
+        hours_text = hours.describe_state(state, now, lang)
+        if row.get("offer_status") != "active" or state.next_change is None and \
+                state.status == "closed" and season_alert:
+            hours_text = hours.describe_state(hours.HoursState("closed", None), now, lang)
+    else:
+        hours_text = hours.describe_state(hours.HoursState("unknown", None), now, lang)
+    verified = row.get("last_verified")
+    stale_days = (now.date() - verified).days if verified else None
+    stale = stale_days is None or stale_days > stale_after_days
+    stale_text = None
+    if stale:
+        stale_text = (MSG["stale"].format(days=stale_after_days).text(lang) if verified
+                      else MSG["never_verified"].text(lang))
+    lat, lon = float(row["lat"]), float(row["lon"])
+    return {
+        "name": row["name"],
+        "title": row["title"],
+        "organization_title": row.get("organization_title") or "",
+        "category": row["category"],
+        "category_label": codes.label("category", row["category"], lang),
+        "icon": ICONS.get(row["category"], "?"),
+        "address": _address(row, lang),
+        "approximate": row.get("location_visibility") == "approximate",
+        "status": state.status,
+        "hours_text": hours_text,
+        "opening_hours": row.get("opening_hours") or "",
+        "opening_hours_note": row.get("opening_hours_note") or "",
+        "alerts": alerts,
+        "phone": row.get("phone") or "",
+        "tel": tel_uri(row.get("phone")),
+        "website": row.get("website") or "",
+        "dogs_allowed": row.get("dogs_allowed"),
+        "women_only": row.get("women_only"),
+        "free_of_charge": row.get("free_of_charge"),
+        "wheelchair": row.get("wheelchair"),
+        "wheelchair_label": codes.label("wheelchair", row.get("wheelchair") or "unknown", lang),
+        "last_verified": verified.isoformat() if verified else None,
+        "last_verified_text": _date_text(verified, lang) if verified else None,
+        "stale": stale,
+        "stale_text": stale_text,
+        "lat": round(lat, 6),
+        "lon": round(lon, 6),
+        "geo_uri": geo_uri(lat, lon),
+        "osm_url": osm_url(lat, lon),
+    }
+
+
+def week(opening_hours: str | None, now: dt.datetime, lang: str) -> list[tuple[str, list]]:
+    """The opening week from today (for the detail page and the form preview)."""
+    return hours.week_table(opening_hours, now.date(), lang)
+
+
+def feature_collection(items: Iterable[dict[str, Any]], urls: dict[str, str]) -> dict[str, Any]:
+    """GeoJSON for the map: only what a marker's popup needs."""
+    keys = ("name", "title", "category", "category_label", "icon", "address", "status",
+            "hours_text", "approximate")
+    return {
+        "type": "FeatureCollection",
+        "features": [{
+            "type": "Feature",
+            "id": it["name"],
+            "geometry": {"type": "Point", "coordinates": [it["lon"], it["lat"]]},
+            "properties": {**{k: it[k] for k in keys}, "url": urls.get(it["name"], "")},
+        } for it in items],
+    }

@@ -1,0 +1,79 @@
+"""Read the offers that match ``Filters`` from the feature store.
+
+Only the non-time filters are applied in SQL (all through bound
+parameters); "jetzt geöffnet" and "heute Nacht" need the NRW-aware
+opening-hours evaluation and are applied by ``present.apply_time_filters``.
+The store only holds what may be public (no hidden offers, approximate ones
+already coarsened), so nothing here needs to redact.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+
+from ckanext.keck_homeless.finder.filters import Filters
+from ckanext.keck_homeless.store.model import offer, store_state
+
+#: Columns the finder shows (never more than it needs).
+COLUMNS = (
+    "package_id", "name", "title", "owner_org", "organization_title", "category",
+    "services", "target_groups", "street", "postcode", "municipality",
+    "municipality_name", "district", "location_visibility", "precise", "opening_hours",
+    "opening_hours_note", "valid_from", "valid_until", "offer_status", "status_note",
+    "phone", "website", "dogs_allowed", "women_only", "free_of_charge", "wheelchair",
+    "last_verified", "lon", "lat",
+)
+
+
+def _like(text: str) -> str:
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def statement(filters: Filters) -> sa.Select:
+    """The SELECT for ``filters`` (no time filters), ordered by title."""
+    c = offer.c
+    stmt = sa.select(*[c[name] for name in COLUMNS])
+    if filters.categories:
+        stmt = stmt.where(c.category.in_(filters.categories))
+    if filters.municipality:
+        stmt = stmt.where(c.municipality == filters.municipality)
+    if filters.organization:
+        stmt = stmt.where(c.owner_org == filters.organization)
+    if filters.dogs:
+        stmt = stmt.where(c.dogs_allowed.is_(True))
+    if filters.women:
+        stmt = stmt.where(c.women_only.is_(True))
+    if filters.free:
+        stmt = stmt.where(c.free_of_charge.is_(True))
+    if filters.wheelchair:
+        stmt = stmt.where(c.wheelchair == "yes")
+    if filters.tonight:
+        stmt = stmt.where(c.category == "shelter")
+    for word in filters.text.split():
+        pattern = _like(word)
+        stmt = stmt.where(sa.or_(*[
+            col.ilike(pattern, escape="\\") for col in (
+                c.title, c.organization_title, c.street, c.postcode,
+                c.municipality_name, c.district)
+        ]))
+    return stmt.order_by(c.title, c.package_id)
+
+
+def select_offers(conn, filters: Filters) -> list[dict[str, Any]]:
+    """Matching rows as dicts (``conn``: an SQLAlchemy connection)."""
+    return [dict(r) for r in conn.execute(statement(filters)).mappings()]
+
+
+def select_offer(conn, name: str) -> dict[str, Any] | None:
+    """One published offer by its CKAN name, or ``None``."""
+    c = offer.c
+    row = conn.execute(sa.select(*[c[n] for n in COLUMNS]).where(c.name == name)
+                       ).mappings().first()
+    return dict(row) if row else None
+
+
+def store_version(conn) -> int:
+    """The store's change counter (a cache key for the map JSON)."""
+    return conn.execute(sa.select(store_state.c.version)).scalar() or 0

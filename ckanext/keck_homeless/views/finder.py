@@ -1,0 +1,213 @@
+"""Help finder (``/hilfe``): Flask glue around ``ckanext.keck_homeless.finder``.
+
+Routes (German URLs, ``/en/hilfe…`` for English via CKAN's locale prefix):
+
+* ``/hilfe``                        list + map, filters as a plain GET form
+* ``/hilfe/karte.json``             the same result as GeoJSON (for maps)
+* ``/hilfe/oeffnungszeiten.json``   opening-hours preview for the offer form
+* ``/hilfe/<name>``                 one offer (deep link, QR code target)
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from typing import Any
+
+import ckan.plugins.toolkit as tk
+from flask import Blueprint, Response, request
+
+from ckanext.keck_homeless import config as kconfig
+from ckanext.keck_homeless import helpers
+from ckanext.keck_homeless.finder import filters as ffilters
+from ckanext.keck_homeless.finder import present, protected, query, texts
+from ckanext.keck_homeless.offers import codes, hours
+from ckanext.keck_homeless.offers.messages import Msg
+
+blueprint = Blueprint("keck_homeless_finder", __name__)
+
+_NAME = re.compile(r"^[a-z0-9_-]{1,100}$")
+_PREFIX = "ckanext.keck_homeless.finder."
+#: GET parameters of the finder (see finder/filters.py) kept by the language switch.
+_PARAMS = frozenset({"kategorie", "gemeinde", "q", "organisation", "zeit",
+                     *ffilters.SWITCHES})
+
+
+def _lang() -> str:
+    return "en" if str(tk.h.lang() or "de").startswith("en") else "de"
+
+
+def _engine():
+    from ckan import model
+
+    return model.meta.engine
+
+
+def clock_param_allowed() -> bool:
+    return tk.asbool(tk.config.get(_PREFIX + "clock_param"))
+
+
+def map_config() -> dict[str, str]:
+    """Base map settings for the JavaScript (no other third party is asked)."""
+    return helpers.keck_homeless_map_config()
+
+
+def _other_lang_url() -> str:
+    """This page (same parameters) in the other UI language."""
+    other = "de" if _lang() == "en" else "en"
+    # only our own parameters: anything else could clash with url_for's
+    # keywords (locale, endpoint, _external …)
+    args = {k: v for k, v in request.args.to_dict(flat=False).items() if k in _PARAMS}
+    return tk.h.url_for(request.endpoint or "keck_homeless_finder.index", locale=other,
+                        **(request.view_args or {}), **args)
+
+
+def _render(template: str, extra: dict[str, Any]) -> str:
+    lang = _lang()
+    return tk.render(template, {"t": texts.translator(lang), "lang": lang,
+                                "other_lang_url": _other_lang_url(), **extra})
+
+
+def _now(filters: ffilters.Filters) -> dt.datetime:
+    return filters.at or dt.datetime.now(hours.TZ)
+
+
+def _bad_request(err: ffilters.FilterError, as_json: bool = False):
+    text = err.msg.text(_lang())
+    if as_json:
+        return Response(json.dumps({"error": text, "param": err.param}, ensure_ascii=False),
+                        status=400, mimetype="application/json")
+    return _render("keck_homeless/finder/error.html",
+                     {"message": text, "status": 400}), 400
+
+
+def _protected(filters: ffilters.Filters, lang: str) -> list[dict[str, Any]]:
+    """Protected offers that match (name, category, phone only)."""
+    result = tk.get_action("package_search")(
+        {"ignore_auth": True},
+        {"fq": protected.SEARCH_FQ, "rows": 1000, "include_private": False},
+    )
+    return protected.select(result["results"], filters, lang)
+
+
+def search(filters: ffilters.Filters) -> tuple[list[dict[str, Any]], dt.datetime]:
+    """Presented offers matching ``filters`` and the instant used for "now"."""
+    now = _now(filters)
+    with _engine().connect() as conn:
+        rows = query.select_offers(conn, filters)
+    rows = present.apply_time_filters(rows, filters, now)
+    lang = _lang()
+    stale = kconfig.stale_after_days()
+    return [present.present(r, now, lang, stale) for r in rows], now
+
+
+def _detail_url(name: str, filters: ffilters.Filters | None = None) -> str:
+    extra = {"zeit": filters.at.strftime("%Y-%m-%dT%H:%M")} if filters and filters.at else {}
+    return tk.h.url_for("keck_homeless_finder.offer", name=name, **extra)
+
+
+@blueprint.route("/hilfe")
+def index():
+    try:
+        filters = ffilters.parse(request.args, allow_clock=clock_param_allowed())
+    except ffilters.FilterError as err:
+        return _bad_request(err)
+    items, now = search(filters)
+    lang = _lang()
+    hidden = _protected(filters, lang)
+    return _render("keck_homeless/finder/index.html", {
+        "filters": filters,
+        "items": items,
+        "protected": hidden,
+        "now": now,
+        "urls": {it["name"]: _detail_url(it["name"], filters) for it in items + hidden},
+        "categories": [(c, codes.label("category", c, lang)) for c in codes.codes("category")],
+        "municipalities": [(m.ags, m.name) for m in codes.MUNICIPALITIES],
+        "map_config": map_config(),
+        "clock": filters.at.strftime("%Y-%m-%dT%H:%M") if filters.at else "",
+    })
+
+
+@blueprint.route("/hilfe/karte.json")
+def map_json():
+    try:
+        filters = ffilters.parse(request.args, allow_clock=clock_param_allowed())
+    except ffilters.FilterError as err:
+        return _bad_request(err, as_json=True)
+    items, _now_ = search(filters)
+    body = present.feature_collection(items, {it["name"]: _detail_url(it["name"], filters)
+                                              for it in items})
+    return Response(json.dumps(body, ensure_ascii=False, separators=(",", ":")),
+                    mimetype="application/geo+json",
+                    headers={"Cache-Control": "no-cache"})
+
+
+_HOURS_MSG = {
+    "empty": Msg("Keine Öffnungszeiten angegeben.", "No opening hours given."),
+    "valid": Msg("Gültig. So sieht die Woche ab heute aus:",
+                 "Valid. This is the week from today:"),
+}
+
+
+@blueprint.route("/hilfe/oeffnungszeiten.json")
+def hours_preview():
+    """``{"valid", "message", "week", "warnings"}`` for the form's live preview."""
+    lang = _lang()
+    value = request.args.get("oh", "")
+    if len(value) > 2 * hours.MAX_LENGTH:
+        value = value[: 2 * hours.MAX_LENGTH]
+    body: dict[str, Any] = {"valid": False, "week": [], "warnings": []}
+    if not value.strip():
+        body["message"] = _HOURS_MSG["empty"].text(lang)
+    else:
+        try:
+            hours.validate(value)
+        except hours.OpeningHoursError as err:
+            body["message"] = err.text(lang)
+        else:
+            today = dt.datetime.now(hours.TZ).date()
+            body.update(valid=True, message=_HOURS_MSG["valid"].text(lang),
+                        week=[{"day": d, "spans": [f"{a}–{b}" for a, b in spans]}
+                              for d, spans in hours.week_table(value, today, lang)],
+                        warnings=[w.text(lang) for w in hours.warnings(value)])
+    return Response(json.dumps(body, ensure_ascii=False), mimetype="application/json",
+                    headers={"Cache-Control": "no-store"})
+
+
+def _protected_offer(name: str) -> dict[str, Any] | None:
+    try:
+        pkg = tk.get_action("package_show")({"ignore_auth": True}, {"id": name})
+    except (tk.ObjectNotFound, tk.NotAuthorized):
+        return None
+    if pkg.get("type") != kconfig.dataset_type():
+        return None
+    found = protected.select([pkg], ffilters.Filters(), _lang())
+    return found[0] if found else None
+
+
+@blueprint.route("/hilfe/<name>")
+def offer(name: str):
+    if not _NAME.match(name):
+        return _render("keck_homeless/finder/error.html", {"status": 404}), 404
+    try:
+        filters = ffilters.parse(request.args, allow_clock=clock_param_allowed())
+    except ffilters.FilterError as err:
+        return _bad_request(err)
+    now = _now(filters)
+    lang = _lang()
+    with _engine().connect() as conn:
+        row = query.select_offer(conn, name)
+    if row is None:
+        hidden = _protected_offer(name)
+        if hidden is None:
+            return _render("keck_homeless/finder/error.html", {"status": 404}), 404
+        return _render("keck_homeless/finder/offer.html",
+                         {"item": hidden, "protected": True, "map_config": map_config()})
+    item = present.present(row, now, lang, kconfig.stale_after_days())
+    return _render("keck_homeless/finder/offer.html", {
+        "item": item,
+        "protected": False,
+        "week": present.week(row.get("opening_hours"), now, lang) if row.get("opening_hours") else [],
+        "map_config": map_config(),
+        "dataset_url": tk.h.url_for("hilfsangebot.read", id=name),
+    })

@@ -1,0 +1,213 @@
+"""The help finder in a real browser (Chromium headless via Playwright).
+
+Expectations are derived from the demo CSV with the domain function
+(``offers.hours.evaluate``), not from the finder's own code.
+"""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import gzip
+import json
+import math
+import urllib.request
+
+import pytest
+
+from ckanext.keck_homeless.offers import hours
+from tests.browser.conftest import ARTIFACTS, DEMO_CSV, axe_violations
+
+#: The fixed clock: Wednesday 25 November 2026, 12:00 Europe/Berlin.
+AT = "2026-11-25T12:00"
+AT_DT = dt.datetime(2026, 11, 25, 12, 0, tzinfo=hours.TZ)
+BUDGET_BYTES = 250 * 1024
+
+
+@pytest.fixture(scope="module")
+def demo_rows() -> list[dict]:
+    with open(DEMO_CSV, encoding="utf-8") as fh:
+        return list(csv.DictReader(fh))
+
+
+def located(rows):
+    """Offers the finder lists with a location (published, not hidden)."""
+    return [r for r in rows if r["location_visibility"] != "hidden" and r["offer_status"] != "ended"]
+
+
+def open_at(row, at: dt.datetime) -> bool:
+    day = at.date()
+    if row["offer_status"] != "active":
+        return False
+    if row["valid_from"] and day < dt.date.fromisoformat(row["valid_from"]):
+        return False
+    if row["valid_until"] and day > dt.date.fromisoformat(row["valid_until"]):
+        return False
+    return hours.evaluate(row["opening_hours"], at).status == "open"
+
+
+def list_names(pg) -> list[str]:
+    return [i.get_attribute("id").removeprefix("angebot-")
+            for i in pg.locator("#kh-list > li.kh-offer").all()]
+
+
+def marker_count(pg) -> int:
+    return pg.locator("#kh-map .leaflet-marker-icon").count()
+
+
+def test_finder_loads_with_map_equal_to_list(page, live_server, demo_rows):
+    page.goto(f"{live_server}/hilfe?zeit={AT}")
+    page.wait_for_selector("#kh-map .leaflet-marker-icon")
+    names = list_names(page)
+    assert sorted(names) == sorted(r["name"] for r in located(demo_rows))
+    assert marker_count(page) == len(names)
+    # protected offers: listed by name with phone, never on the map
+    hidden = [r for r in demo_rows if r["location_visibility"] == "hidden"]
+    protected = page.locator(".kh-protected-offer")
+    assert protected.count() == len(hidden)
+    assert all(r["name"] not in names for r in hidden)
+    assert page.errors == []
+    # no request leaves the site (the test config has no base map)
+    assert all(u.startswith(live_server) or u.startswith("data:") for u in page.requests), page.requests
+
+
+def test_filters_change_the_list(page, live_server, demo_rows):
+    page.goto(f"{live_server}/hilfe?zeit={AT}")
+    before = list_names(page)
+    page.click(".kh-filter-box > summary")
+    page.select_option("#kh-kategorie", "shelter")
+    page.click(".kh-filters button[type=submit]")
+    page.wait_for_url("**kategorie=shelter**")
+    page.wait_for_selector("#kh-map .leaflet-marker-icon")
+    after = list_names(page)
+    expected = [r["name"] for r in located(demo_rows) if r["category"] == "shelter"]
+    assert sorted(after) == sorted(expected)
+    assert after != before
+    assert marker_count(page) == len(after)
+
+
+@pytest.mark.parametrize("at", [AT, "2026-11-25T03:00", "2026-11-28T20:00"])
+def test_open_now_filter_for_a_fixed_clock(page, live_server, demo_rows, at):
+    page.goto(f"{live_server}/hilfe?zeit={at}")
+    page.click(".kh-filter-box > summary")
+    page.check("input[name=jetzt]")
+    page.click(".kh-filters button[type=submit]")
+    page.wait_for_url("**jetzt=1**")
+    at_dt = dt.datetime.fromisoformat(at).replace(tzinfo=hours.TZ)
+    expected = sorted(r["name"] for r in located(demo_rows) if open_at(r, at_dt))
+    assert expected, "the fixed clock should find something open"
+    assert sorted(list_names(page)) == expected
+    assert marker_count(page) == len(expected)
+    assert page.locator("#kh-list .kh-status-open").count() == len(expected)
+
+
+def test_works_without_javascript(browser, live_server, demo_rows):
+    ctx = browser.new_context(java_script_enabled=False, viewport={"width": 360, "height": 740})
+    pg = ctx.new_page()
+    try:
+        pg.goto(f"{live_server}/hilfe?zeit={AT}")
+        assert len(list_names(pg)) == len(located(demo_rows))
+        assert not pg.locator(".kh-map-section").is_visible()  # no empty map box
+        pg.click(".kh-filter-box > summary")  # <details> needs no script
+        pg.select_option("#kh-kategorie", "meal")
+        pg.check("input[name=jetzt]")
+        pg.click(".kh-filters button[type=submit]")
+        pg.wait_for_url("**kategorie=meal**")
+        expected = sorted(r["name"] for r in located(demo_rows)
+                          if r["category"] == "meal" and open_at(r, AT_DT))
+        assert sorted(list_names(pg)) == expected
+        # the deep link works too
+        pg.click("#kh-list > li.kh-offer h3 a")
+        assert pg.locator(".kh-week").count() == 1
+    finally:
+        ctx.close()
+
+
+def _distance(lat1, lon1, lat2, lon2):
+    r = 6371008.8
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    a = (math.sin((p2 - p1) / 2) ** 2
+         + math.cos(p1) * math.cos(p2) * math.sin(math.radians(lon2 - lon1) / 2) ** 2)
+    return 2 * r * math.asin(math.sqrt(a))
+
+
+def test_near_me_sorts_on_the_device_and_sends_no_position(browser, live_server, demo_rows):
+    me = (50.9220, 6.3610)  # Jülich
+    ctx = browser.new_context(geolocation={"latitude": me[0], "longitude": me[1]},
+                              permissions=["geolocation"], viewport={"width": 360, "height": 740})
+    pg = ctx.new_page()
+    sent = []
+    pg.on("request", lambda r: sent.append((r.url, r.post_data or "")))
+    try:
+        pg.goto(f"{live_server}/hilfe?zeit={AT}")
+        pg.click("#kh-near-button")
+        pg.wait_for_selector("#kh-list .kh-distance:not([hidden])")
+        names = list_names(pg)
+        coords = {i.get_attribute("id").removeprefix("angebot-"):
+                  (float(i.get_attribute("data-lat")), float(i.get_attribute("data-lon")))
+                  for i in pg.locator("#kh-list > li.kh-offer").all()}
+        expected = sorted(coords, key=lambda n: _distance(*me, *coords[n]))
+        assert names[:5] == expected[:5]
+        for url, body in sent:
+            for needle in ("50.922", "6.361", "50,922", "6,361"):
+                assert needle not in url and needle not in body
+    finally:
+        ctx.close()
+
+
+def test_language_switch(page, live_server):
+    page.goto(f"{live_server}/hilfe?zeit={AT}")
+    page.click("a[hreflang=en]")
+    page.wait_for_url("**/en/hilfe**")
+    assert page.locator("h1").inner_text() == "Find help"
+    assert page.locator("html").get_attribute("lang") == "en"
+
+
+def test_axe_finder(page, live_server):
+    page.goto(f"{live_server}/hilfe?zeit={AT}")
+    page.wait_for_selector("#kh-map .leaflet-marker-icon")
+    page.click(".kh-filter-box > summary")
+    assert axe_violations(page) == []
+
+
+def test_axe_finder_offer_page(page, live_server):
+    page.goto(f"{live_server}/hilfe/demo-notschlafstelle-dueren?zeit={AT}")
+    page.wait_for_selector("#kh-map .leaflet-marker-icon")
+    assert axe_violations(page) == []
+
+
+def test_axe_dataset_page(page, live_server):
+    page.goto(f"{live_server}/hilfsangebot/demo-notschlafstelle-dueren")
+    page.wait_for_selector(".kh-preview-map .leaflet-marker-icon")
+    assert axe_violations(page) == []
+
+
+def test_screenshot_and_page_weight(browser, live_server):
+    ctx = browser.new_context(viewport={"width": 360, "height": 740}, device_scale_factor=1)
+    pg = ctx.new_page()
+    sizes = {}
+
+    def finished(req):
+        resp = req.response()
+        s = req.sizes()
+        sizes[req.url] = s["responseBodySize"] + s["responseHeadersSize"] if resp else 0
+    pg.on("requestfinished", finished)
+    try:
+        pg.goto(f"{live_server}/hilfe")  # real clock: this is the README picture
+        pg.wait_for_selector("#kh-map .leaflet-marker-icon")
+        pg.wait_for_load_state("networkidle")
+        ARTIFACTS.mkdir(exist_ok=True)
+        shot = ARTIFACTS / "finder-360.png"
+        pg.screenshot(path=str(shot))
+        total = sum(sizes.values())  # no tiles: the test config has no base map
+        # what a gzip-compressing front server (nginx) would transfer
+        gzipped = {}
+        for url in sizes:
+            with urllib.request.urlopen(url, timeout=30) as resp:
+                gzipped[url] = len(gzip.compress(resp.read(), 6))
+        (ARTIFACTS / "finder-page-weight.json").write_text(json.dumps(
+            {"total_bytes": total, "budget_bytes": BUDGET_BYTES, "requests": sizes,
+             "gzip_body_bytes": gzipped, "gzip_total": sum(gzipped.values())}, indent=1))
+        assert total < BUDGET_BYTES, sizes
+        assert shot.stat().st_size > 1000
+    finally:
+        ctx.close()

@@ -1,0 +1,199 @@
+"""The finder pages and JSON against real PostgreSQL/PostGIS and Solr."""
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import pytest
+from ckan.tests import helpers
+
+pytestmark = [
+    pytest.mark.usefixtures("offers_env"),
+    pytest.mark.ckan_config("ckanext.keck_homeless.finder.clock_param", "true"),
+    pytest.mark.ckan_config("ckanext.keck_homeless.finder.tile_url", ""),
+]
+
+SECRETS = ("Geheimweg", "Geheimviertel", "geheim@example.org", "Geheimnotiz", "6.4444", "50.7777",
+           "nur-intern")
+
+
+@pytest.fixture
+def offers(organization, make_offer_data):
+    org = organization["id"]
+    def mk(**kw):
+        return helpers.call_action("package_create", **make_offer_data(org, **kw))
+    return {
+        "meal": mk(title="Mittagstisch Markt", category="meal",
+                   opening_hours="Mo-Fr 11:30-13:30", dogs_allowed="false"),
+        "shelter": mk(title="Notschlafstelle Nord", category="shelter",
+                      opening_hours="Mo-Su 19:00-09:00", dogs_allowed="true",
+                      spatial='{"type": "Point", "coordinates": [6.49, 50.81]}'),
+        "water": mk(title="Trinkbrunnen Kaiserplatz", category="drinking_water",
+                    opening_hours="24/7", municipality="05358024", street="Kaiserplatz 1",
+                    free_of_charge="true", dogs_allowed="false",
+                    spatial='{"type": "Point", "coordinates": [6.36, 50.92]}'),
+        "approx": mk(title="Streetwork Treffpunkt", category="outreach",
+                     location_visibility="approximate", street="Versteckweg 7", dogs_allowed="false",
+                     spatial='{"type": "Point", "coordinates": [6.48361, 50.80342]}'),
+        "hidden": mk(title="Schutzwohnung Test", category="protection", women_only="true",
+                     location_visibility="hidden", street="", spatial="",
+                     district="Geheimviertel", email="geheim@example.org",
+                     notes="Geheimnotiz", phone="0221 999-1", external_id="nur-intern"),
+        "private_hidden": mk(title="Privat geschützt", category="protection",
+                             location_visibility="hidden", private=True,
+                             street="Geheimweg 5",
+                             spatial='{"type": "Point", "coordinates": [6.4444, 50.7777]}'),
+    }
+
+
+def _names(html: str) -> list[str]:
+    import re
+    return re.findall(r'<li class="kh-offer" id="angebot-([^"]+)"', html)
+
+
+def test_list_works_without_javascript_and_shows_everything_needed(app, offers):
+    html = app.get("/hilfe", query_string={"zeit": "2026-11-25T12:00"}).get_data(as_text=True)
+    names = _names(html)
+    assert sorted(names) == sorted(offers[k]["name"] for k in ("meal", "shelter", "water", "approx"))
+    assert "Mittagstisch Markt" in html and "geöffnet bis 13:30" in html
+    assert "öffnet um 19:00" in html
+    assert 'href="tel:02425550100"' in html or "tel:" in html
+    assert 'href="geo:50.803400,6.483600"' in html
+    assert "openstreetmap.org/?mlat=" in html
+    assert "Zuletzt geprüft" in html
+    assert '<form class="kh-filters" method="get"' in html
+    # the approximate offer: no street, marked approximate
+    assert "Versteckweg" not in html and "Ungefähre Lage" in html
+    # the protected offer: name and phone only
+    assert "Schutzwohnung Test" in html and "tel:0221999" in html
+    assert "Privat geschützt" not in html
+
+
+@pytest.mark.parametrize("query, expected", [
+    ({"kategorie": "shelter"}, ["shelter"]),
+    ({"kategorie": ["shelter", "meal"]}, ["meal", "shelter"]),
+    ({"hunde": "1"}, ["shelter"]),
+    ({"kostenlos": "1"}, ["water"]),
+    ({"gemeinde": "05358024"}, ["water"]),
+    ({"q": "markt"}, ["meal"]),
+    ({"q": "Kaiserplatz"}, ["water"]),
+    ({"q": "Versteckweg"}, []),  # the street of an approximate offer is not searchable
+    ({"jetzt": "1", "zeit": "2026-11-25T12:00"}, ["meal", "water", "approx"]),
+    ({"jetzt": "1", "zeit": "2026-11-25T22:00"}, ["shelter", "water"]),
+    ({"nacht": "1", "zeit": "2026-11-25T12:00"}, ["shelter"]),
+])
+def test_filters(app, offers, query, expected):
+    html = app.get("/hilfe", query_string=query).get_data(as_text=True)
+    assert sorted(_names(html)) == sorted(offers[k]["name"] for k in expected)
+    geo = app.get("/hilfe/karte.json", query_string=query).json
+    assert sorted(f["id"] for f in geo["features"]) == sorted(offers[k]["name"] for k in expected)
+
+
+def test_protected_offer_follows_filters(app, offers):
+    html = app.get("/hilfe", query_string={"frauen": "1"}).get_data(as_text=True)
+    assert "Schutzwohnung Test" in html
+    html = app.get("/hilfe", query_string={"kategorie": "meal"}).get_data(as_text=True)
+    assert "Schutzwohnung Test" not in html
+
+
+def test_english(app, offers):
+    html = app.get("/en/hilfe", query_string={"zeit": "2026-11-25T12:00"}).get_data(as_text=True)
+    assert '<html lang="en"' in html
+    assert "Find help" in html and "open until 13:30" in html and "Meals" in html
+    assert 'hreflang="de">Deutsch</a>' in html
+
+
+def test_hidden_never_leaks(app, offers):
+    hidden = offers["hidden"]["name"]
+    pages = [app.get("/hilfe").get_data(as_text=True),
+             app.get("/en/hilfe").get_data(as_text=True),
+             app.get("/hilfe/karte.json").get_data(as_text=True),
+             app.get(f"/hilfe/{hidden}").get_data(as_text=True),
+             app.get(f"/hilfe/{offers['private_hidden']['name']}", status=404).get_data(as_text=True)]
+    for body in pages:
+        for secret in SECRETS:
+            assert secret not in body, secret
+    # searching for a hidden field finds nothing (the query itself is echoed)
+    found = app.get("/hilfe", query_string={"q": "Geheimviertel"}).get_data(as_text=True)
+    assert "Schutzwohnung Test" not in found and not _names(found)
+    detail = pages[3]
+    assert "Schutzwohnung Test" in detail and "tel:0221999" in detail
+    assert 'id="kh-map"' not in detail and "geo:" not in detail
+    geo = json.loads(pages[2])
+    assert hidden not in [f["id"] for f in geo["features"]]
+
+
+def test_approximate_is_coarsened_in_json(app, offers):
+    geo = app.get("/hilfe/karte.json").json
+    feat = next(f for f in geo["features"] if f["id"] == offers["approx"]["name"])
+    lon, lat = feat["geometry"]["coordinates"]
+    assert (lon, lat) != (6.48361, 50.80342)
+    assert feat["properties"]["approximate"] is True
+    assert "Versteckweg" not in json.dumps(geo)
+
+
+def test_detail_page(app, offers):
+    name = offers["shelter"]["name"]
+    html = app.get(f"/hilfe/{name}", query_string={"zeit": "2026-11-25T12:00"}).get_data(as_text=True)
+    assert "Notschlafstelle Nord" in html
+    assert "öffnet um 19:00" in html
+    assert "<caption>Öffnungszeiten diese Woche</caption>" in html
+    assert f'href="/hilfsangebot/{name}"' in html
+
+
+@pytest.mark.parametrize("url, status", [
+    ("/hilfe?kategorie=nope", 400), ("/hilfe?gemeinde=1", 400), ("/hilfe?jetzt=x", 400),
+    ("/hilfe?zeit=gestern", 400), ("/hilfe/karte.json?kategorie=nope", 400),
+    ("/hilfe/gibt-es-nicht", 404), ("/hilfe/B%C3%B6se", 404),
+    # parameters that are not ours are ignored, even url_for's own keywords
+    ("/hilfe?locale=x&endpoint=y&_external=1&qualified=1", 200),
+    ("/hilfe/karte.json?locale=x&endpoint=y", 200),
+])
+def test_bad_input_is_a_clear_4xx(app, offers, url, status):
+    resp = app.get(url, status=status)
+    body = resp.get_data(as_text=True)
+    assert "Traceback" not in body
+    if "json" in url and status == 400:
+        assert "Unbekannte Kategorie" in resp.json["error"]
+
+
+def test_stale_warning(app, organization, make_offer_data):
+    old = (dt.date.today() - dt.timedelta(days=400)).isoformat()
+    helpers.call_action("package_create", **make_offer_data(organization["id"], last_verified=old))
+    html = app.get("/hilfe").get_data(as_text=True)
+    assert "seit über 365 Tagen nicht geprüft" in html
+
+
+def test_hours_preview(app):
+    ok = app.get("/hilfe/oeffnungszeiten.json", query_string={"oh": "Mo-Fr 09:00-12:00"}).json
+    assert ok["valid"] and len(ok["week"]) == 7
+    assert sum(1 for d in ok["week"] if d["spans"] == ["09:00–12:00"]) >= 4
+    bad = app.get("/hilfe/oeffnungszeiten.json", query_string={"oh": "Mo-Fr 8-20 Uhr"}).json
+    assert not bad["valid"] and "Uhr" in bad["message"]
+    en = app.get("/en/hilfe/oeffnungszeiten.json", query_string={"oh": "Mo-Fr 8-20 Uhr"}).json
+    assert "not" in en["message"] or "valid" in en["message"]
+    empty = app.get("/hilfe/oeffnungszeiten.json").json
+    assert not empty["valid"] and empty["week"] == []
+
+
+def test_dataset_page_preview(app, offers):
+    public = app.get(f"/hilfsangebot/{offers['shelter']['name']}").get_data(as_text=True)
+    assert 'class="kh-preview-map"' in public and 'data-lat="50.81" data-lon="6.49"' in public
+    assert f"/keck-homeless/qr/angebot/{offers['shelter']['name']}.svg" in public
+    assert f'href="/hilfe/{offers["shelter"]["name"]}"' in public
+    approx = app.get(f"/hilfsangebot/{offers['approx']['name']}").get_data(as_text=True)
+    assert 'data-lat="50.80342"' not in approx and 'class="kh-preview-map"' in approx
+    hidden = app.get(f"/hilfsangebot/{offers['hidden']['name']}").get_data(as_text=True)
+    assert 'class="kh-preview-map"' not in hidden
+    assert "Geschütztes Angebot" in hidden
+
+
+def test_organisation_page_map_and_json(app, offers, organization):
+    html = app.get(f"/organization/{organization['name']}").get_data(as_text=True)
+    assert f'data-geojson="/hilfe/karte.json?organisation={organization["id"]}"' in html
+    assert 'packages_list' not in html  # the block is extended, the list is still there:
+    assert "Mittagstisch Markt" in html
+    geo = app.get("/hilfe/karte.json", query_string={"organisation": organization["id"]}).json
+    assert len(geo["features"]) == 4
+    other = app.get("/hilfe/karte.json", query_string={"organisation": "someone-else"}).json
+    assert other["features"] == []
