@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import contextvars
 import datetime as dt
+import functools
 import json
 import re
 from typing import Any
@@ -54,6 +55,16 @@ def current_lang() -> str:
 
 def _invalid(msg: Msg) -> Invalid:
     return Invalid(msg.text(current_lang()))
+
+
+def _optional(fn):
+    """Leave missing and empty values alone; ``fn`` sees only real input."""
+    @functools.wraps(fn)
+    def validate(value, context):
+        if value is missing or value in (None, "", {}):
+            return value
+        return fn(value, context)
+    return validate
 
 
 @validator
@@ -111,9 +122,8 @@ def keck_homeless_list_output(value):
 
 
 @validator
+@_optional
 def keck_homeless_boolean(value, context):
-    if value is missing or value in (None, ""):
-        return value
     try:
         return "true" if rules.as_bool(value) else "false"
     except ValueError:
@@ -129,9 +139,8 @@ def keck_homeless_boolean_output(value):
 
 
 @validator
+@_optional
 def keck_homeless_opening_hours(value, context):
-    if value is missing or value in (None, ""):
-        return value
     value = str(value).strip()
     try:
         hours.validate(value)
@@ -141,10 +150,9 @@ def keck_homeless_opening_hours(value, context):
 
 
 @validator
+@_optional
 def keck_homeless_point(value, context):
     """A GeoJSON Point (dict or text) → normalised GeoJSON text."""
-    if value is missing or value in (None, "", {}):
-        return value
     try:
         point = rules.parse_point(value)
     except (ValueError, TypeError):
@@ -153,9 +161,8 @@ def keck_homeless_point(value, context):
 
 
 @validator
+@_optional
 def keck_homeless_date(value, context):
-    if value is missing or value in (None, ""):
-        return value
     try:
         return rules.parse_date(value).isoformat()
     except (ValueError, TypeError):
@@ -163,18 +170,16 @@ def keck_homeless_date(value, context):
 
 
 @validator
+@_optional
 def keck_homeless_not_future(value, context):
-    if value is missing or value in (None, ""):
-        return value
     if rules.parse_date(value) > dt.date.today():
         raise _invalid(rules.MSG["future_date"])
     return value
 
 
 @validator
+@_optional
 def keck_homeless_phone(value, context):
-    if value is missing or value in (None, ""):
-        return value
     value = str(value).strip()
     if not rules.PHONE_RE.match(value):
         raise _invalid(rules.MSG["bad_phone"])
@@ -182,9 +187,8 @@ def keck_homeless_phone(value, context):
 
 
 @validator
+@_optional
 def keck_homeless_email(value, context):
-    if value is missing or value in (None, ""):
-        return value
     value = str(value).strip()
     if not rules.EMAIL_RE.match(value):
         raise _invalid(rules.MSG["bad_email"])
@@ -192,9 +196,8 @@ def keck_homeless_email(value, context):
 
 
 @validator
+@_optional
 def keck_homeless_url(value, context):
-    if value is missing or value in (None, ""):
-        return value
     value = str(value).strip()
     if not rules.URL_RE.match(value):
         raise _invalid(rules.MSG["bad_url"])
@@ -202,9 +205,8 @@ def keck_homeless_url(value, context):
 
 
 @validator
+@_optional
 def keck_homeless_postcode(value, context):
-    if value is missing or value in (None, ""):
-        return value
     value = str(value).strip()
     if not re.fullmatch(r"\d{5}", value):
         raise _invalid(rules.MSG["bad_postcode"])
@@ -212,9 +214,8 @@ def keck_homeless_postcode(value, context):
 
 
 @validator
+@_optional
 def keck_homeless_capacity(value, context):
-    if value is missing or value in (None, ""):
-        return value
     try:
         number = int(str(value).strip())
     except ValueError:
@@ -225,10 +226,9 @@ def keck_homeless_capacity(value, context):
 
 
 @validator
+@_optional
 def keck_homeless_external_id(value, context):
     """External ids are unique among offers (the importer upserts by them)."""
-    if value is missing or value in (None, ""):
-        return value
     value = str(value).strip()
     model = context["model"]
     package = context.get("package")
