@@ -57,8 +57,19 @@ test: services
 	@mkdir -p .test
 	@bash dev/write-config.sh $(TEST_INI) ckan_test ckan_test 1 5001 "$(TEST_PLUGINS)" >/dev/null
 	@$(CKAN) -c $(TEST_INI) db upgrade >/dev/null
+	@bash dev/fetch-schemas.sh >/dev/null
 	$(VENV)/bin/ruff check ckanext tests
 	$(VENV)/bin/python -m pytest $(PYTEST_ARGS)
+
+cite: venv
+	@bash dev/install-os.sh --cite
+	@bash dev/fetch-schemas.sh >/dev/null
+	@bash dev/cite.sh http://127.0.0.1:$(DEMO_PORT)
+
+bench: venv
+	@bash dev/install-os.sh --bench
+	@bash dev/services.sh start
+	@bash bench/run.sh $(BENCH_N)
 
 lint: venv
 	$(VENV)/bin/ruff check ckanext tests

@@ -31,6 +31,9 @@ echo "Loading demo data through ckan keck-homeless import ..."
 "$ckan" -c "$ini" keck-homeless import "$top/dev/demo/offers.csv" \
   --organizations "$top/dev/demo/organizations.json"
 
+echo "Publishing the OGC services dataset (WMS, WFS, OGC API - Features, GeoJSON) ..."
+"$ckan" -c "$ini" keck-homeless publish-services --organization demo-sozialamt-kreis-dueren
+
 if running; then
   echo "CKAN already running (pid $(cat "$pidfile")); restarting to pick up changes"
   kill "$(cat "$pidfile")"; sleep 1
@@ -49,6 +52,10 @@ cat <<TXT
 
   CKAN demo        http://127.0.0.1:$port/            (log: $state/ckan.log, pid $(cat "$pidfile"))
   Help offers      http://127.0.0.1:$port/hilfsangebot/
+  Help finder      http://127.0.0.1:$port/hilfe
+  WFS / WMS        http://127.0.0.1:$port/keck-homeless/ows?SERVICE=WFS&REQUEST=GetCapabilities
+  OGC API Features http://127.0.0.1:$port/keck-homeless/ogcapi/
+  Flyer (PDF)      http://127.0.0.1:$port/keck-homeless/flyer.pdf
   Sysadmin         $name / $password   (CKAN_SYSADMIN_NAME / CKAN_SYSADMIN_PASSWORD)
   Config           $ini
 TXT

@@ -4,8 +4,19 @@
 # Maven for the dev Solr (dev/solr).  Idempotent: only missing packages are
 # installed, and `apt-get update` only runs when something is missing.
 #
-# Usage: bash dev/install-os.sh        (as root, or with sudo available)
+# Usage: bash dev/install-os.sh [--bench] [--cite]   (as root, or with sudo available)
+#   --bench  also the benchmark peer: MapServer 8 (FastCGI), spawn-fcgi, nginx, wrk
+#   --cite   also the JDK sources dev/cite.sh patches one class from
 set -euo pipefail
+
+BENCH=0 CITE=0
+for arg in "$@"; do
+    case "$arg" in
+        --bench) BENCH=1 ;;
+        --cite) CITE=1 ;;
+        *) echo "install-os: unknown option $arg" >&2; exit 2 ;;
+    esac
+done
 
 export DEBIAN_FRONTEND=noninteractive
 
@@ -113,6 +124,12 @@ else
     if ! [[ "$JM" =~ ^[0-9]+$ ]] || [ "$JM" -lt 17 ]; then NEED_JDK=1; fi
 fi
 command -v mvn >/dev/null 2>&1 || PKGS+=(maven)
+if [ "$BENCH" -eq 1 ]; then
+    PKGS+=(cgi-mapserver mapserver-bin spawn-fcgi nginx wrk)
+fi
+if [ "$CITE" -eq 1 ]; then
+    PKGS+=(openjdk-17-source unzip)
+fi
 # Debian's own python3 ships venv/ensurepip separately (python3-venv); a
 # python3 from elsewhere (pyenv, deadsnakes) usually has it built in.
 if ! python3 -c 'import ensurepip, venv' >/dev/null 2>&1; then

@@ -5,7 +5,7 @@
 # action, which CKAN's call_action test helper does not give.
 set -euo pipefail
 ini=$1 db=$2 core=$3 redis_db=$4 port=$5
-plugins=${6:-keck_homeless scheming_datasets spatial_metadata spatial_query activity}
+plugins=${6:-keck_homeless scheming_datasets spatial_metadata spatial_query geo_view activity}
 # The same port settings as dev/services.sh.
 pg_port=${PG_PORT:-5432} redis_port=${REDIS_PORT:-6379} solr_port=${SOLR_PORT:-8983}
 top=$(cd "$(dirname "$0")/.." && pwd)

@@ -135,10 +135,12 @@ def generate(count, seed, fmt, output, organizations):
 
 
 def _add_subcommands() -> None:
+    from ckanext.keck_homeless.ogc.publish import publish_services
     from ckanext.keck_homeless.print import commands as print_commands
 
     keck_homeless.add_command(print_commands.qr)
     keck_homeless.add_command(print_commands.flyer)
+    keck_homeless.add_command(publish_services)
 
 
 _add_subcommands()

@@ -28,10 +28,10 @@ ADMIN = ("browser-admin", "browser-admin-pass-1")
 DEMO_CSV = ROOT / "dev" / "demo" / "offers.csv"
 DEMO_ORGS = ROOT / "dev" / "demo" / "organizations.json"
 
-sync_api = pytest.importorskip("playwright.sync_api")
-if not Path(CHROMIUM).exists():
-    pytest.skip(f"Chromium not found at {CHROMIUM} (apt-get install chromium)",
-                allow_module_level=True)
+from playwright import sync_api  # noqa: E402
+
+# Missing browser = a provisioning error (dev/install-os.sh installs it): fail, don't skip.
+assert Path(CHROMIUM).exists(), f"Chromium not found at {CHROMIUM} (bash dev/install-os.sh)"
 
 
 def _ckan() -> str:

@@ -1,0 +1,188 @@
+"""Dispatch of the OWS endpoint ``/keck-homeless/ows`` (WFS and WMS).
+
+The contract shared by every service module::
+
+    handle(request: OWSRequest) -> (status: int, headers: dict, body)
+
+``body`` is ``bytes`` or an iterable of ``bytes`` (a streamed response; the
+Flask glue passes it through unchanged). Exceptions derived from
+:class:`~ckanext.keck_homeless.ogc.errors.OWSException` are rendered here;
+anything else is logged and answered with a generic ExceptionReport (never a
+stack trace).
+
+``SERVICE=WMS`` goes to ``ckanext.keck_homeless.ogc.wms.handle`` (imported
+lazily, so WFS works while the WMS module does not exist yet).
+"""
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from ckanext.keck_homeless.ogc import errors
+
+log = logging.getLogger(__name__)
+
+Body = bytes | Iterable[bytes]
+Response = tuple[int, dict, Body]
+
+#: Maximum accepted size of an XML POST body (bytes).
+MAX_POST_BYTES = 1_000_000
+
+WMS_ONLY_REQUESTS = {"getmap", "getfeatureinfo", "getlegendgraphic", "getstyles"}
+
+
+@dataclass
+class ServiceSettings:
+    """Metadata and limits of the services (built from CKAN config by the glue)."""
+
+    title: str = "Hilfsangebote für wohnungslose Menschen im Kreis Düren"
+    abstract: str = ("Hilfsangebote (Notunterkünfte, Essensausgaben, Beratung, …) "
+                     "für Menschen ohne Wohnung im Kreis Düren.")
+    keywords: tuple[str, ...] = ("Wohnungslosenhilfe", "Hilfsangebote", "Kreis Düren",
+                                 "Soziales", "homelessness")
+    provider_name: str = "Kreis Düren"
+    provider_site: str = "https://www.kreis-dueren.de"
+    contact_person: str = ""
+    contact_email: str = ""
+    contact_phone: str = ""
+    fees: str = "keine"
+    access_constraints: str = "keine"
+    #: Default and maximum COUNT (WFS) / limit (OGC API).
+    count_default: int = 10000
+    count_max: int = 100000
+    #: XML namespace of the application schema.
+    namespace_uri: str = "https://www.kreis-dueren.de/keck-homeless/1.0"
+    namespace_prefix: str = "keck"
+
+
+@dataclass
+class OWSRequest:
+    """A request as the services see it, free of Flask/CKAN.
+
+    :param args: KVP parameters with UPPER-CASE keys (OGC KVP keys are
+        case-insensitive; values are not).
+    :param base_url: absolute URL of the endpoint (``{site_url}/keck-homeless/ows``),
+        used for DCP URLs and ``next``/``previous`` links.
+    :param site_url: ``ckan.site_url`` (for links to dataset pages).
+    :param engine: a SQLAlchemy engine on the CKAN database (``jit=off``).
+    :param config: the CKAN config mapping (so service modules can read
+        their own ``ckanext.keck_homeless.*`` options).
+    """
+
+    method: str = "GET"
+    args: dict[str, str] = field(default_factory=dict)
+    body: bytes | None = None
+    content_type: str | None = None
+    base_url: str = "http://localhost/keck-homeless/ows"
+    site_url: str = "http://localhost"
+    engine: Any = None
+    settings: ServiceSettings = field(default_factory=ServiceSettings)
+    config: Mapping[str, Any] = field(default_factory=dict)
+    lang: str = "de"
+    #: OGC API only: path below the API root ("" = landing page) and Accept header.
+    path: str = ""
+    accept: str = ""
+    #: Filled by the dispatcher for XML POST: the parsed root element.
+    xml: Any = None
+
+    @classmethod
+    def from_kvp(cls, params: Mapping[str, str], **kw) -> OWSRequest:
+        """Build from a (multi)dict of query parameters; upper-cases keys.
+        If a key is repeated the first value wins."""
+        args: dict[str, str] = {}
+        for key, value in params.items():
+            args.setdefault(str(key).upper(), value)
+        return cls(args=args, **kw)
+
+    def get(self, name: str, default: str | None = None) -> str | None:
+        value = self.args.get(name.upper())
+        return default if value is None or value == "" else value
+
+
+def handle(request: OWSRequest) -> Response:
+    """Answer one request to ``/keck-homeless/ows``."""
+    version = request.get("VERSION") or request.get("ACCEPTVERSIONS")
+    service = None
+    try:
+        if request.method == "POST":
+            request.xml = parse_xml_body(request.body)
+            service = (request.xml.get("service") or "WFS").upper()
+            version = request.xml.get("version") or version
+        else:
+            service = _service_of(request)
+        if service == "WMS":
+            return _wms().handle(request)
+        if service == "WFS":
+            from ckanext.keck_homeless.ogc import wfs
+            return wfs.handle(request)
+        raise errors.InvalidParameterValue(
+            f"Unknown SERVICE {service[:40]!r} (WFS or WMS)", locator="SERVICE")
+    except errors.OWSException as exc:
+        log.info("OWS %s %s: %s %s (%s)", request.method, request.get("REQUEST") or
+                 (request.xml.tag if request.xml is not None else "?"), exc.code, exc.locator,
+                 exc.text[:200])
+        if service == "WMS":
+            return exc.render_wms(version)
+        return exc.render(_wfs_exception_version(version))
+    except Exception:  # never a stack trace to the client
+        log.exception("OWS request failed: %r", request.args)
+        exc = errors.NoApplicableCode("Internal error / Interner Fehler", status=500)
+        return exc.render(_wfs_exception_version(version))
+
+
+def parse_xml_body(body: bytes | None):
+    """Parse an untrusted XML POST body: no DTD, no entities, no network,
+    at most :data:`MAX_POST_BYTES`. Any DOCTYPE is refused outright (XXE,
+    billion laughs).
+
+    :raises OperationParsingFailed: empty, too large, DOCTYPE or not well-formed.
+    """
+    from lxml import etree
+
+    if not body or not body.strip():
+        raise errors.MissingParameterValue(
+            "Empty POST body: send a WFS request as XML or use KVP with GET", locator="request")
+    if len(body) > MAX_POST_BYTES:
+        raise errors.OperationParsingFailed(
+            f"POST body larger than {MAX_POST_BYTES} bytes", locator="request", status=413)
+    if b"<!DOCTYPE" in body.upper() or b"<!ENTITY" in body.upper():
+        raise errors.OperationParsingFailed(
+            "Document type declarations are not allowed", locator="request")
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False,
+                             dtd_validation=False, huge_tree=False, remove_comments=True)
+    try:
+        root = etree.fromstring(body, parser=parser)
+    except etree.XMLSyntaxError as exc:
+        raise errors.OperationParsingFailed(
+            f"XML body is not well-formed: {str(exc)[:200]}", locator="request") from None
+    if root.getroottree().docinfo.doctype:
+        raise errors.OperationParsingFailed(
+            "Document type declarations are not allowed", locator="request")
+    return root
+
+
+def _service_of(request: OWSRequest) -> str:
+    service = request.get("SERVICE")
+    if service:
+        return service.upper()
+    req = (request.get("REQUEST") or "").lower()
+    if req in WMS_ONLY_REQUESTS:
+        return "WMS"
+    if not req:
+        raise errors.MissingParameterValue("Parameter SERVICE is missing", locator="SERVICE")
+    raise errors.MissingParameterValue("Parameter SERVICE is missing", locator="SERVICE")
+
+
+def _wfs_exception_version(version: str | None) -> str:
+    version = (version or "2.0.0").split(",")[0].strip()
+    return "1.1.0" if version.startswith("1.") else "2.0.0"
+
+
+def _wms():
+    try:
+        from ckanext.keck_homeless.ogc import wms
+    except ImportError as exc:
+        raise errors.OperationNotSupported("WMS is not available", locator="SERVICE") from exc
+    return wms

@@ -1,0 +1,544 @@
+"""Queries against the feature store ``keck_homeless.offer`` (SQLAlchemy Core).
+
+Everything a client sends ends up in bound parameters; column and function
+names come only from the static tables below. Filters arrive as pygeofilter
+ASTs (FES 2.0 XML, CQL2) and are translated by :class:`SQLFilter`, which knows
+our CRS/axis-order rules (see :mod:`ckanext.keck_homeless.ogc.crs`).
+
+The store holds only what may be public (hidden offers never reach it,
+approximate ones are already coarsened), so every query here is safe to serve.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import functools
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any, NamedTuple
+
+import sqlalchemy as sa
+from pygeofilter import ast, values
+from pygeofilter.backends.evaluator import Evaluator, handle
+
+from ckanext.keck_homeless.offers import codes
+from ckanext.keck_homeless.ogc import crs as crslib
+from ckanext.keck_homeless.ogc.errors import InvalidParameterValue, OperationProcessingFailed
+from ckanext.keck_homeless.store.model import offer
+
+#: Properties every GML feature inherits; they exist but cannot be compared.
+GML_PROPERTIES = frozenset({"boundedBy", "name", "description", "identifier", "location",
+                            "metaDataProperty", "descriptionReference"})
+
+#: WFS/OGC API property name → (SQL expression, XSD type, title de, title en).
+#: ``url`` is built from the site URL at query time (see :func:`properties`).
+_CATEGORY_LABEL = sa.case(
+    {c.code: c.de for c in codes.CATEGORIES}, value=offer.c.category, else_=offer.c.category)
+
+PROPERTY_DEFS: tuple[tuple[str, Any, str, str, str], ...] = (
+    ("id", offer.c.package_id, "string", "Kennung", "Identifier"),
+    ("name", offer.c.title, "string", "Name", "Name"),
+    ("category", offer.c.category, "string", "Kategorie (Code)", "Category (code)"),
+    ("category_label", _CATEGORY_LABEL, "string", "Kategorie", "Category"),
+    ("organization", offer.c.organization_title, "string", "Träger", "Organisation"),
+    ("street", offer.c.street, "string", "Straße", "Street"),
+    ("postcode", offer.c.postcode, "string", "PLZ", "Postcode"),
+    ("municipality", offer.c.municipality_name, "string", "Gemeinde", "Municipality"),
+    ("ags", offer.c.municipality, "string", "Amtlicher Gemeindeschlüssel", "Municipality key (AGS)"),
+    ("location_precise", offer.c.precise, "boolean", "Genauer Standort", "Precise location"),
+    ("opening_hours", offer.c.opening_hours, "string", "Öffnungszeiten (OSM)", "Opening hours (OSM)"),
+    ("opening_hours_note", offer.c.opening_hours_note, "string", "Hinweis Öffnungszeiten", "Opening hours note"),
+    ("status", offer.c.offer_status, "string", "Status", "Status"),
+    ("phone", offer.c.phone, "string", "Telefon", "Phone"),
+    ("website", offer.c.website, "string", "Webseite", "Website"),
+    ("url", None, "string", "Seite im Datenkatalog", "Catalogue page"),
+    ("last_verified", offer.c.last_verified, "date", "Zuletzt geprüft", "Last verified"),
+)
+PROPERTY_NAMES: tuple[str, ...] = tuple(p[0] for p in PROPERTY_DEFS)
+GEOMETRY_NAME = "geometry"
+_TYPES = {p[0]: p[2] for p in PROPERTY_DEFS}
+
+
+def properties(site_url: str) -> list[tuple[str, Any]]:
+    """(name, SQL expression) for every attribute, ``url`` bound to ``site_url``."""
+    url = sa.func.concat(sa.bindparam("site_url", site_url.rstrip("/") + "/hilfsangebot/"),
+                         offer.c.name)
+    return [(name, url if expr is None else expr) for name, expr, *_ in PROPERTY_DEFS]
+
+
+def column_of(name: str, *, site_url: str = "", locator: str = "FILTER"):
+    """SQL expression for a (possibly prefixed / XPath-like) property name."""
+    local = (name or "").strip().split("/")[-1].split(":")[-1].lstrip("@")
+    if local in (GEOMETRY_NAME, "geom", "the_geom", "msGeometry", "shape"):
+        return None  # geometry: handled by the spatial operators
+    for pname, expr in properties(site_url):
+        if pname == local:
+            return expr
+    raise InvalidParameterValue(f"Unknown property {name[:80]!r}", locator=locator)
+
+
+def type_of(name: str) -> str:
+    local = (name or "").split("/")[-1].split(":")[-1]
+    return _TYPES.get(local, "string")
+
+
+class FeatureType(NamedTuple):
+    """A WFS feature type / OGC API collection / WMS layer.
+    ``category`` None means all offers."""
+
+    name: str
+    category: str | None
+    title_de: str
+    title_en: str
+
+    def title(self, lang: str = "de") -> str:
+        return self.title_en if lang.startswith("en") else self.title_de
+
+
+#: All layers: every public offer, then one per category.
+FEATURE_TYPES: tuple[FeatureType, ...] = (
+    FeatureType("hilfsangebote", None, "Hilfsangebote (alle)", "Help offers (all)"),
+) + tuple(FeatureType(f"hilfsangebote_{c.code}", c.code, f"Hilfsangebote: {c.de}",
+                      f"Help offers: {c.en}") for c in codes.CATEGORIES)
+_BY_NAME = {ft.name: ft for ft in FEATURE_TYPES}
+
+
+def feature_type(name: str, namespace_uri: str = "", locator: str = "TYPENAMES") -> FeatureType:
+    """Resolve a type name: ``keck:hilfsangebote``, ``hilfsangebote``,
+    ``{namespace}hilfsangebote`` or with any prefix bound to our namespace."""
+    raw = (name or "").strip()
+    local = raw
+    if raw.startswith("{") and "}" in raw:
+        ns, local = raw[1:].split("}", 1)
+        if namespace_uri and ns != namespace_uri:
+            local = ""
+    elif ":" in raw:
+        local = raw.split(":", 1)[1]
+    ft = _BY_NAME.get(local)
+    if ft is None:
+        raise InvalidParameterValue(f"Unknown feature type {raw[:80]!r}", locator=locator)
+    return ft
+
+
+# ---------------------------------------------------------------------------
+# Engine
+# ---------------------------------------------------------------------------
+@functools.lru_cache(maxsize=4)
+def engine_for(url: str) -> sa.engine.Engine:
+    """An engine for the OGC services: JIT off (PostGIS cost estimates make
+    PostgreSQL JIT-compile every query, +50–80 ms), small pool."""
+    return sa.create_engine(url, connect_args={"options": "-c jit=off"},
+                            pool_size=5, max_overflow=5, pool_pre_ping=True)
+
+
+# ---------------------------------------------------------------------------
+# The query description
+# ---------------------------------------------------------------------------
+@dataclass
+class FeatureQuery:
+    """What to select. Coordinates are in PostGIS (x, y) order."""
+
+    category: str | None = None
+    #: (minx, miny, maxx, maxy) in PostGIS order and the SRID they are in.
+    bbox: tuple[float, float, float, float] | None = None
+    bbox_srid: int = crslib.DEFAULT_EPSG
+    #: pygeofilter AST (FES/CQL2) and the CRS geometries without srsName are in.
+    filter: Any = None
+    filter_crs: crslib.CRS = field(default_factory=crslib.default)
+    ids: list[str] | None = None
+    #: simple ``property = value`` filters (OGC API)
+    equals: dict[str, str] = field(default_factory=dict)
+    sort: list[tuple[str, bool]] = field(default_factory=list)
+    offset: int = 0
+    limit: int | None = None
+    site_url: str = ""
+    #: False when one response holds the whole result (no paging, no SORTBY):
+    #: rows then come in storage order, which saves an index scan.
+    ordered: bool = True
+
+
+def envelope_condition(bbox: tuple[float, float, float, float], srid: int):
+    """Points inside (or on) a rectangle given in ``srid`` (PostGIS order).
+
+    UTM rectangles are compared in UTM; geographic and Web-Mercator ones in
+    WGS84 (a Mercator rectangle is a lon/lat rectangle), so the result is
+    exact and uses the GiST indexes."""
+    if bbox[0] > bbox[2] and srid in crslib.GEOGRAPHIC_EPSG:  # crosses the antimeridian
+        return sa.or_(envelope_condition((bbox[0], bbox[1], 180.0, bbox[3]), srid),
+                      envelope_condition((-180.0, bbox[1], bbox[2], bbox[3]), srid))
+    minx, miny, maxx, maxy = (sa.bindparam(None, float(v), type_=sa.Float) for v in bbox)
+    if srid == 25832:
+        return sa.func.ST_Intersects(offer.c.geom_utm, sa.func.ST_MakeEnvelope(minx, miny, maxx, maxy, 25832))
+    env = sa.func.ST_MakeEnvelope(minx, miny, maxx, maxy, srid)
+    if srid == 3857:
+        env = sa.func.ST_Transform(env, 4326)
+    elif srid != 4326:
+        env = sa.func.ST_SetSRID(env, 4326)  # 4258 ≈ 4326 (ETRS89 vs WGS84, < 1 m)
+    return sa.func.ST_Intersects(offer.c.geom, env)
+
+
+def where_clauses(q: FeatureQuery) -> list:
+    conds = []
+    if q.category:
+        conds.append(offer.c.category == sa.bindparam(None, q.category))
+    if q.bbox is not None:
+        conds.append(envelope_condition(q.bbox, q.bbox_srid))
+    if q.ids is not None:
+        conds.append(offer.c.package_id.in_([sa.bindparam(None, i) for i in q.ids] or [None]))
+    for name, value in q.equals.items():
+        col = column_of(name, site_url=q.site_url, locator=name)
+        conds.append(col == _coerce(name, value, locator=name))
+    if q.filter is not None:
+        conds.append(SQLFilter(q.filter_crs, q.site_url).evaluate(q.filter))
+    return conds
+
+
+def order_by(q: FeatureQuery) -> list:
+    result = []
+    for name, ascending in q.sort:
+        col = column_of(name, site_url=q.site_url, locator="SORTBY")
+        if col is None:
+            raise InvalidParameterValue("Cannot sort by geometry", locator="SORTBY")
+        result.append(col.asc() if ascending else col.desc())
+    result.append(offer.c.package_id.asc())  # stable paging
+    return result
+
+
+def geometry_expr(srid: int):
+    """Geometry in ``srid`` (PostGIS order). Stored columns when possible."""
+    if srid == 25832:
+        return offer.c.geom_utm
+    if srid == 4326:
+        return offer.c.geom
+    return sa.func.ST_Transform(offer.c.geom, srid)
+
+
+def select_rows(q: FeatureQuery, columns: list) -> sa.sql.Select:
+    stmt = sa.select(*columns).select_from(offer)
+    for cond in where_clauses(q):
+        stmt = stmt.where(cond)
+    if q.ordered or q.sort:
+        stmt = stmt.order_by(*order_by(q))
+    if q.offset:
+        stmt = stmt.offset(q.offset)
+    if q.limit is not None:
+        stmt = stmt.limit(q.limit)
+    return stmt
+
+
+def count(conn, q: FeatureQuery) -> int:
+    """numberMatched: a plain count(*) with the same conditions."""
+    stmt = sa.select(sa.func.count()).select_from(offer)
+    for cond in where_clauses(q):
+        stmt = stmt.where(cond)
+    return int(execute(conn, stmt).scalar())
+
+
+def extent(conn, q: FeatureQuery, srid: int) -> tuple[float, float, float, float] | None:
+    """Bounding box (PostGIS order, in ``srid``) of the rows ``q`` selects
+    (paging included); None if it selects nothing."""
+    sub = select_rows(q, [geometry_expr(srid).label("g")]).subquery()
+    x, y = sa.func.ST_X(sub.c.g), sa.func.ST_Y(sub.c.g)
+    row = execute(conn, sa.select(sa.func.min(x), sa.func.min(y), sa.func.max(x),
+                                  sa.func.max(y))).first()
+    return None if row is None or row[0] is None else tuple(float(v) for v in row)  # type: ignore[return-value]
+
+
+def execute(conn, stmt, **kw):
+    """Run a statement; data errors caused by client values become a 400."""
+    try:
+        return conn.execute(stmt, **kw)
+    except sa.exc.DataError as exc:
+        raise InvalidParameterValue(
+            "A value does not fit the property type", locator="FILTER") from exc
+    except sa.exc.ProgrammingError as exc:  # a bug on our side, not the client's
+        raise OperationProcessingFailed("Query failed") from exc
+
+
+def stream_scalars(engine, stmt, chunk_rows: int = 1000) -> Iterator[list[str]]:
+    """Yield lists of the first column, ``chunk_rows`` at a time, from a
+    server-side cursor (bounded memory for 100k rows)."""
+    with engine.connect() as conn:
+        result = conn.execution_options(stream_results=True, max_row_buffer=chunk_rows).execute(stmt)
+        while True:
+            rows = result.fetchmany(chunk_rows)
+            if not rows:
+                break
+            yield [r[0] for r in rows]
+
+
+# ---------------------------------------------------------------------------
+# Values and filters
+# ---------------------------------------------------------------------------
+def _coerce(name: str, value: Any, locator: str = "FILTER"):
+    """A bound parameter of the property's type (so PostgreSQL never has to
+    compare a date with a varchar, and bad values become a 400)."""
+    kind = type_of(name)
+    try:
+        if kind == "date":
+            if isinstance(value, dt.datetime):
+                value = value.date()
+            elif not isinstance(value, dt.date):
+                value = dt.date.fromisoformat(str(value).strip()[:10])
+            return sa.bindparam(None, value, type_=sa.Date)
+        if kind == "boolean":
+            if not isinstance(value, bool):
+                text = str(value).strip().lower()
+                if text not in ("true", "false", "1", "0"):
+                    raise ValueError(text)
+                value = text in ("true", "1")
+            return sa.bindparam(None, value, type_=sa.Boolean)
+    except ValueError:
+        raise InvalidParameterValue(
+            f"Value {str(value)[:40]!r} is not a valid {kind} for {name}", locator=locator) from None
+    if isinstance(value, (values.Geometry, values.Envelope, list, dict)):
+        raise InvalidParameterValue(f"Invalid value for {name}", locator=locator)
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return sa.bindparam(None, str(value), type_=sa.Text)
+
+
+_DISTANCE_UNITS = {"m": 1.0, "meter": 1.0, "metre": 1.0, "meters": 1.0, "metres": 1.0,
+                   "urn:ogc:def:uom:epsg::9001": 1.0, "km": 1000.0, "kilometers": 1000.0,
+                   "kilometres": 1000.0, "mi": 1609.344, "ft": 0.3048}
+
+
+class SQLFilter(Evaluator):
+    """pygeofilter AST → SQLAlchemy condition on ``keck_homeless.offer``.
+
+    Spatial predicates are evaluated in ETRS89/UTM32 (``geom_utm``), so
+    DWithin distances are metres. Geometries without a CRS are taken to be
+    in ``default_crs`` (the query's SRSNAME or the feature type's default)."""
+
+    def __init__(self, default_crs: crslib.CRS, site_url: str = ""):
+        self.default_crs = default_crs
+        self.site_url = site_url
+
+    # logical
+    @handle(ast.Not)
+    def not_(self, node, sub):
+        return sa.not_(sub)
+
+    @handle(ast.And)
+    def and_(self, node, lhs, rhs):
+        return sa.and_(lhs, rhs)
+
+    @handle(ast.Or)
+    def or_(self, node, lhs, rhs):
+        return sa.or_(lhs, rhs)
+
+    # comparisons
+    @handle(ast.Equal, ast.NotEqual, ast.LessThan, ast.LessEqual, ast.GreaterThan, ast.GreaterEqual)
+    def comparison(self, node, lhs, rhs):
+        col, value = self._column_and_value(node.lhs, node.rhs)
+        op = {ast.Equal: "__eq__", ast.NotEqual: "__ne__", ast.LessThan: "__lt__",
+              ast.LessEqual: "__le__", ast.GreaterThan: "__gt__", ast.GreaterEqual: "__ge__"}[type(node)]
+        return getattr(col, op)(value)
+
+    @handle(ast.Between)
+    def between(self, node, lhs, low, high):
+        col, lo = self._column_and_value(node.lhs, node.low)
+        _, hi = self._column_and_value(node.lhs, node.high)
+        cond = col.between(lo, hi)
+        return sa.not_(cond) if node.not_ else cond
+
+    @handle(ast.In)
+    def in_(self, node, lhs, *options):
+        col = self._column(node.lhs)
+        vals = [_coerce(node.lhs.name, v) for v in node.sub_nodes]
+        cond = col.in_(vals)
+        return sa.not_(cond) if node.not_ else cond
+
+    @handle(ast.IsNull)
+    def is_null(self, node, lhs):
+        if isinstance(node.lhs, ast.Attribute) and _is_gml_property(node.lhs.name):
+            return sa.false() if node.not_ else sa.true()  # gml:name etc. are never written
+        if isinstance(node.lhs, ast.Attribute) and column_of(node.lhs.name) is None:
+            return sa.true() if node.not_ else sa.false()  # every offer has a position
+        col = self._column(node.lhs)
+        return col.isnot(None) if node.not_ else col.is_(None)
+
+    @handle(ast.Like)
+    def like(self, node, lhs):
+        col = self._column(node.lhs)
+        pattern = _like_pattern(str(node.pattern), node.wildcard, node.singlechar, node.escapechar)
+        param = sa.bindparam(None, pattern, type_=sa.Text)
+        cond = (sa.cast(col, sa.Text).ilike(param, escape="\\") if node.nocase
+                else sa.cast(col, sa.Text).like(param, escape="\\"))
+        return sa.not_(cond) if node.not_ else cond
+
+    # spatial
+    @handle(ast.GeometryIntersects, ast.GeometryDisjoint, ast.GeometryWithin,
+            ast.GeometryContains, ast.GeometryEquals, ast.GeometryTouches,
+            ast.GeometryOverlaps, ast.GeometryCrosses)
+    def spatial(self, node, lhs, rhs):
+        self._check_geometry_property(node.lhs)
+        fn = {ast.GeometryIntersects: "ST_Intersects", ast.GeometryDisjoint: "ST_Disjoint",
+              ast.GeometryWithin: "ST_Within", ast.GeometryContains: "ST_Contains",
+              ast.GeometryEquals: "ST_Equals", ast.GeometryTouches: "ST_Touches",
+              ast.GeometryOverlaps: "ST_Overlaps", ast.GeometryCrosses: "ST_Crosses"}[type(node)]
+        if isinstance(node.rhs, values.Envelope) or _is_envelope(node.rhs):
+            env, srid = self._envelope(node.rhs)
+            cond = envelope_condition(env, srid)
+            if fn == "ST_Intersects":
+                return cond
+            if fn == "ST_Disjoint":
+                return sa.not_(cond)
+        return getattr(sa.func, fn)(offer.c.geom_utm, self._geometry_utm(node.rhs))
+
+    @handle(ast.DistanceWithin, ast.DistanceBeyond)
+    def distance(self, node, lhs, rhs, *rest):
+        self._check_geometry_property(node.lhs)
+        factor = _DISTANCE_UNITS.get(str(node.units or "m").strip().lower())
+        if factor is None:
+            raise InvalidParameterValue(
+                f"Unsupported distance unit {str(node.units)[:20]!r} (m, km)", locator="FILTER")
+        if not (0 <= float(node.distance) < 1e7):
+            raise InvalidParameterValue("Distance out of range", locator="FILTER")
+        cond = sa.func.ST_DWithin(offer.c.geom_utm, self._geometry_utm(node.rhs),
+                                  sa.bindparam(None, float(node.distance) * factor, type_=sa.Float))
+        return sa.not_(cond) if isinstance(node, ast.DistanceBeyond) else cond
+
+    @handle(ast.BBox)
+    def bbox(self, node, lhs, *args):
+        self._check_geometry_property(node.lhs)
+        srid = self.default_crs.srid
+        latlon = self.default_crs.latlon
+        if node.crs:
+            c = crslib.parse(node.crs, locator="FILTER")
+            srid, latlon = c.srid, c.latlon
+        box = (node.minx, node.miny, node.maxx, node.maxy)
+        if latlon:
+            box = (node.miny, node.minx, node.maxy, node.maxx)
+        return envelope_condition(box, srid)
+
+    @handle(ast.Attribute)
+    def attribute(self, node):
+        return node
+
+    @handle(values.Geometry, values.Envelope, int, float, str, bool, dt.date, dt.datetime,
+            type(None))
+    def literal(self, node):
+        return node
+
+    def adopt(self, node, *sub_args):
+        raise InvalidParameterValue(
+            f"Filter operation {type(node).__name__} is not supported", locator="FILTER")
+
+    # helpers
+    def _column(self, attr):
+        if not isinstance(attr, ast.Attribute):
+            raise InvalidParameterValue("Expected a property name", locator="FILTER")
+        name = attr.name or ""
+        if _is_gml_property(name):
+            raise OperationProcessingFailed(
+                f"{name[:60]} cannot be used in a comparison", locator="FILTER", status=400)
+        col = column_of(attr.name, site_url=self.site_url)
+        if col is None:
+            raise InvalidParameterValue("Geometry in a comparison", locator="FILTER")
+        return col
+
+    def _column_and_value(self, lhs, rhs):
+        if not isinstance(lhs, ast.Attribute) and isinstance(rhs, ast.Attribute):
+            lhs, rhs = rhs, lhs
+        col = self._column(lhs)
+        if isinstance(rhs, (values.Geometry, values.Envelope)):
+            raise OperationProcessingFailed("A geometry cannot be compared with a value",
+                                            locator="FILTER", status=400)
+        if isinstance(rhs, ast.Node):
+            raise InvalidParameterValue("Only literal values can be compared", locator="FILTER")
+        return col, _coerce(lhs.name, rhs)
+
+    def _check_geometry_property(self, attr):
+        if attr is not None and isinstance(attr, ast.Attribute) and column_of(attr.name) is not None:
+            raise InvalidParameterValue(f"{attr.name} is not a geometry property", locator="FILTER")
+
+    def _geom_crs(self, geometry: dict) -> crslib.CRS:
+        name = (geometry.get("crs") or {}).get("properties", {}).get("name")
+        return crslib.parse(name, locator="FILTER") if name else self.default_crs
+
+    def _envelope(self, value) -> tuple[tuple[float, float, float, float], int]:
+        if isinstance(value, values.Envelope):
+            return (value.x1, value.y1, value.x2, value.y2), self.default_crs.srid
+        geometry = _normalise(value.geometry, self._geom_crs(value.geometry))
+        xs = [c[0] for c in geometry["coordinates"][0]]
+        ys = [c[1] for c in geometry["coordinates"][0]]
+        return (min(xs), min(ys), max(xs), max(ys)), self._geom_crs(value.geometry).srid
+
+    def _geometry_utm(self, value):
+        if isinstance(value, values.Envelope):
+            env = sa.func.ST_MakeEnvelope(value.x1, value.y1, value.x2, value.y2, self.default_crs.srid)
+            return sa.func.ST_Transform(env, 25832)
+        if not isinstance(value, values.Geometry):
+            raise InvalidParameterValue("Expected a geometry", locator="FILTER")
+        crs = self._geom_crs(value.geometry)
+        geometry = _normalise(value.geometry, crs)
+        try:
+            from shapely.geometry import shape
+            wkt = shape(geometry).wkt
+        except Exception:
+            raise InvalidParameterValue("Invalid geometry in filter", locator="FILTER") from None
+        geom = sa.func.ST_GeomFromText(sa.bindparam(None, wkt, type_=sa.Text), crs.srid)
+        return geom if crs.srid == 25832 else sa.func.ST_Transform(geom, 25832)
+
+
+def _is_gml_property(name: str) -> bool:
+    """``gml:boundedBy``, ``gml:name`` … (inherited by every feature type)."""
+    local = (name or "").split("/")[-1]
+    if local.startswith("gml:"):
+        return True
+    return ":" not in local and local in GML_PROPERTIES and local not in PROPERTY_NAMES
+
+
+def _is_envelope(value) -> bool:
+    """An axis-parallel rectangle (a BBOX/Envelope, or a polygon drawn like one):
+    compared in its own CRS so lon/lat boxes stay exact."""
+    if not isinstance(value, values.Geometry) or value.geometry.get("type") != "Polygon":
+        return False
+    rings = value.geometry.get("coordinates") or []
+    if len(rings) != 1 or len(rings[0]) != 5:
+        return False
+    xs = {round(c[0], 12) for c in rings[0]}
+    ys = {round(c[1], 12) for c in rings[0]}
+    return len(xs) == 2 and len(ys) == 2
+
+
+def _normalise(geometry: dict, crs: crslib.CRS) -> dict:
+    """Bring coordinates to PostGIS x/y order. pygml already swapped the
+    ones whose srsName *it* considers lat/lon (including bare ``EPSG:4326``);
+    our rule (:mod:`crs`) decides, also for geometries without srsName."""
+    from pygml.axisorder import is_crs_yx
+
+    name = (geometry.get("crs") or {}).get("properties", {}).get("name")
+    swapped = bool(name) and is_crs_yx(name)
+    if swapped == crs.latlon:
+        return geometry
+    return {**geometry, "coordinates": _swap(geometry["coordinates"])}
+
+
+def _swap(coords):
+    if coords and isinstance(coords[0], (int, float)):
+        return [coords[1], coords[0], *coords[2:]]
+    return [_swap(c) for c in coords]
+
+
+def _like_pattern(pattern: str, wildcard: str, single: str, escape: str) -> str:
+    """FES/CQL LIKE pattern → SQL LIKE pattern with backslash escape."""
+    out = []
+    i = 0
+    while i < len(pattern):
+        ch = pattern[i]
+        if escape and ch == escape and i + 1 < len(pattern):
+            nxt = pattern[i + 1]
+            out.append("\\" + nxt if nxt in "%_\\" else nxt)
+            i += 2
+            continue
+        if ch == wildcard:
+            out.append("%")
+        elif ch == single:
+            out.append("_")
+        elif ch in "%_\\":
+            out.append("\\" + ch)
+        else:
+            out.append(ch)
+        i += 1
+    return "".join(out)

@@ -1,0 +1,131 @@
+#!/usr/bin/env bash
+# Run the OGC CITE executable test suites against a running instance.
+#
+# usage: dev/cite.sh [SITE_URL]        (default http://127.0.0.1:5000, the `make demo` site)
+#
+# * WFS 2.0 (ISO 19142, conformance classes Basic/Simple/Paging…): ets-wfs20 1.25,
+#   the newest release on Maven Central, fetched with Maven (dev/cite/pom.xml).
+# * OGC API - Features 1.0: ets-ogcapi-features10 1.9 is not on Maven Central; it is
+#   built from its GitHub release tag (dependencies from Central) unless
+#   $ETS_OGCAPI_FEATURES_JAR names an aio jar already built.
+#
+# Offline: the suites validate responses against schemas.opengis.net; a local
+# proxy (dev/cite/schema_proxy.py) serves those from the Maven artifact
+# org.jvnet.ogc:ogc-schemas:2.6.1 and refuses everything else.
+# ets-wfs20 1.25 was built for Java 8: its geotoolkit library needs the Java 8
+# behaviour of javax.imageio.spi.ServiceRegistry, so we compile a patched copy
+# of that one JDK class from the installed JDK's src.zip (Debian packages
+# openjdk-17-jdk and openjdk-17-source) and pass it with --patch-module.
+# Prints PASS/FAIL/SKIP counts and every distinct failure; exits 1 on failures.
+set -euo pipefail
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+site=${1:-http://127.0.0.1:5000}
+site=${site%/}
+work=$top/.cite
+proxy_port=${CITE_PROXY_PORT:-5019}
+python=$top/.venv/bin/python
+mkdir -p "$work"
+
+echo "== fetching the test suites from Maven Central"
+mvn -q -B -f "$top/dev/cite/pom.xml" dependency:copy-dependencies -DoutputDirectory="$work/lib"
+schemas_jar=$(ls "$work"/lib/ogc-schemas-*.jar)
+
+echo "== patching javax.imageio.spi.ServiceRegistry for the Java-8-era suite"
+javac=${JAVAC:-javac}
+java=${JAVA:-java}
+java_home=$(dirname "$(dirname "$(readlink -f "$(command -v "$javac")")")")
+src_zip=$(readlink -f "$java_home/lib/src.zip" || true)
+if [ ! -f "$work/patch/javax/imageio/spi/ServiceRegistry.class" ]; then
+  if [ ! -f "$src_zip" ]; then
+    echo "missing $java_home/lib/src.zip: apt-get install openjdk-17-jdk openjdk-17-source" >&2
+    exit 2
+  fi
+  rm -rf "$work/patchsrc" "$work/patch"
+  mkdir -p "$work/patchsrc" "$work/patch"
+  unzip -q -o "$src_zip" 'java.desktop/javax/imageio/spi/ServiceRegistry.java' -d "$work/patchsrc"
+  f=$work/patchsrc/java.desktop/javax/imageio/spi/ServiceRegistry.java
+  # Java 8 behaviour: any category class is allowed, providers found by ServiceLoader
+  sed -i 's|throw new IllegalArgumentException(clazz.getName() + " is not an ImageIO SPI class");|return;|' "$f"
+  sed -i 's|return ServiceLoader.load(providerClass, loader).iterator();|ServiceRegistry.class.getModule().addUses(providerClass); return ServiceLoader.load(providerClass, loader).iterator();|' "$f"
+  sed -i 's|return ServiceLoader.load(providerClass).iterator();|ServiceRegistry.class.getModule().addUses(providerClass); return ServiceLoader.load(providerClass).iterator();|' "$f"
+  "$javac" -nowarn --patch-module java.desktop="$work/patchsrc/java.desktop" -d "$work/patch" "$f"
+fi
+
+echo "== offline schema proxy on 127.0.0.1:$proxy_port"
+"$python" "$top/dev/cite/schema_proxy.py" --jar "$schemas_jar" --port "$proxy_port" 2>"$work/proxy.log" &
+proxy_pid=$!
+trap 'kill $proxy_pid 2>/dev/null || true' EXIT
+sleep 1
+kill -0 "$proxy_pid" 2>/dev/null || { echo "schema proxy did not start (port $proxy_port in use? set CITE_PROXY_PORT)" >&2; cat "$work/proxy.log" >&2; exit 2; }
+
+curl -fs -o /dev/null "$site/keck-homeless/ows?SERVICE=WFS&REQUEST=GetCapabilities" || {
+  echo "no WFS at $site/keck-homeless/ows (start the demo: make demo)" >&2; exit 2; }
+
+status=0
+echo "== ets-wfs20 (WFS 2.0) against $site/keck-homeless/ows"
+out=$work/wfs20
+rm -rf "$out" && mkdir -p "$out"
+cat > "$work/wfs20-props.xml" <<PROPS
+<?xml version="1.0" encoding="UTF-8"?>
+<properties version="1.0">
+  <comment>ets-wfs20 against ckanext-keck_homeless</comment>
+  <entry key="wfs">$site/keck-homeless/ows?SERVICE=WFS&amp;REQUEST=GetCapabilities&amp;VERSION=2.0.0</entry>
+</properties>
+PROPS
+cp=$(ls "$work"/lib/*.jar | grep -v ogc-schemas | tr '\n' ':')
+"$java" --patch-module java.desktop="$work/patch" \
+  -Dhttp.proxyHost=127.0.0.1 -Dhttp.proxyPort="$proxy_port" -Dhttp.nonProxyHosts="localhost|127.*" \
+  -cp "$cp" org.opengis.cite.iso19142.TestNGController -o "$out" "$work/wfs20-props.xml" \
+  > "$work/wfs20.log" 2>&1 || true
+result=$(ls "$out"/testng/*/testng-results.xml 2>/dev/null | head -1)
+if [ -z "$result" ]; then
+  echo "ets-wfs20 did not produce results; see $work/wfs20.log" >&2; status=1
+else
+  "$python" "$top/dev/cite/summary.py" "$result" || status=1
+  echo "   full report: $result"
+fi
+
+oaf_version=1.9
+if [ -z "${ETS_OGCAPI_FEATURES_JAR:-}" ] && [ -f "$work/ets-ogcapi-features10-$oaf_version-aio.jar" ]; then
+  ETS_OGCAPI_FEATURES_JAR=$work/ets-ogcapi-features10-$oaf_version-aio.jar
+fi
+if [ -z "${ETS_OGCAPI_FEATURES_JAR:-}" ]; then
+  # not on Maven Central: build the release tag from GitHub (its dependencies are on Central)
+  echo "== building ets-ogcapi-features10 $oaf_version from github.com/opengeospatial (needs GitHub access)"
+  if git clone -q --depth 1 --branch "$oaf_version" https://github.com/opengeospatial/ets-ogcapi-features10 \
+       "$work/ets-ogcapi-features10-src" 2>/dev/null || [ -d "$work/ets-ogcapi-features10-src" ]; then
+    (cd "$work/ets-ogcapi-features10-src" && mvn -q -B package -DskipTests -Denforcer.skip=true \
+       -Dmaven.buildNumber.skip=true -Dmaven.javadoc.skip=true -Dmaven.source.skip=true) \
+      && cp "$work/ets-ogcapi-features10-src/target/ets-ogcapi-features10-$oaf_version-aio.jar" "$work/" \
+      && ETS_OGCAPI_FEATURES_JAR=$work/ets-ogcapi-features10-$oaf_version-aio.jar
+  fi
+fi
+if [ -n "${ETS_OGCAPI_FEATURES_JAR:-}" ]; then
+  echo "== ets-ogcapi-features10 against $site/keck-homeless/ogcapi"
+  out=$work/ogcapi
+  rm -rf "$out" && mkdir -p "$out"
+  cat > "$work/ogcapi-props.xml" <<PROPS
+<?xml version="1.0" encoding="UTF-8"?>
+<properties version="1.0">
+  <entry key="iut">$site/keck-homeless/ogcapi</entry>
+  <entry key="noofcollections">-1</entry>
+</properties>
+PROPS
+  "$java" -Dhttp.proxyHost=127.0.0.1 -Dhttp.proxyPort="$proxy_port" -Dhttp.nonProxyHosts="localhost|127.*" \
+    -jar "$ETS_OGCAPI_FEATURES_JAR" -o "$out" "$work/ogcapi-props.xml" > "$work/ogcapi.log" 2>&1 || true
+  result=$(find "$out" -name testng-results.xml | head -1)
+  if [ -z "$result" ]; then
+    echo "ets-ogcapi-features10 did not produce results; see $work/ogcapi.log" >&2; status=1
+  else
+    "$python" "$top/dev/cite/summary.py" "$result" || status=1
+    echo "   full report: $result"
+  fi
+else
+  echo "== ets-ogcapi-features10: skipped (not on Maven Central and GitHub not reachable; set ETS_OGCAPI_FEATURES_JAR)"
+fi
+if [ -s "$work/proxy.log" ]; then
+  echo "== requests the schema proxy refused (would have gone to the internet):"
+  sort -u "$work/proxy.log" | head -20
+fi
+exit $status

@@ -1,0 +1,54 @@
+"""``ckan keck-homeless publish-services`` (ogc/publish.py)."""
+from __future__ import annotations
+
+import json
+
+import ckan.plugins.toolkit as tk
+import pytest
+from ckan.tests import helpers
+from click.testing import CliRunner
+
+from ckanext.keck_homeless.ogc import publish
+
+PLUGINS = "keck_homeless scheming_datasets spatial_metadata spatial_query geo_view"
+
+
+@pytest.mark.ckan_config("ckan.plugins", PLUGINS)
+@pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index", "clean_store")
+def test_publish_creates_then_updates_one_dataset_with_geo_views(organization, app):
+    site = tk.config["ckan.site_url"].rstrip("/")
+    first = publish.publish(site, organization["name"])
+    pkg = first["package"]
+    assert first["created"] and pkg["name"] == publish.DEFAULT_NAME
+    by_format = {r["format"]: r for r in pkg["resources"]}
+    assert set(by_format) == {"WMS", "WFS", "OGC API - Features", "GeoJSON"}
+    assert by_format["WFS"]["url"] == site + "/keck-homeless/ows"
+    assert by_format["OGC API - Features"]["url"] == site + "/keck-homeless/ogcapi"
+    assert first["geo_view"] and first["views_created"] == 3
+    views = helpers.call_action("resource_view_list", id=by_format["WFS"]["id"])
+    assert [v["view_type"] for v in views] == ["geo_view"]
+    spatial = next(e["value"] for e in pkg["extras"] if e["key"] == "spatial")
+    assert json.loads(spatial)["type"] == "Polygon"
+
+    again = publish.publish(site, organization["name"])
+    assert not again["created"] and again["views_created"] == 0
+    assert {r["id"] for r in again["package"]["resources"]} == {r["id"] for r in pkg["resources"]}
+    assert helpers.call_action("package_search", q="name:" + publish.DEFAULT_NAME)["count"] == 1
+
+    page = app.get("/dataset/" + publish.DEFAULT_NAME)
+    assert page.status_code == 200 and "Geodienste" in page.get_data(as_text=True)
+    view_id = views[0]["id"]
+    res = app.get(f"/dataset/{pkg['id']}/resource/{by_format['WFS']['id']}/view/{view_id}")
+    assert res.status_code == 200
+
+
+@pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index", "clean_store")
+def test_command_output_and_errors(organization):
+    runner = CliRunner()
+    result = runner.invoke(publish.publish_services, ["--organization", organization["name"]])
+    assert result.exit_code == 0, result.output
+    assert "created:" in result.output and "geo_view: plugin not loaded" in result.output
+    result = runner.invoke(publish.publish_services, ["--organization", organization["name"]])
+    assert result.exit_code == 0 and "updated:" in result.output
+    result = runner.invoke(publish.publish_services, ["--organization", "no-such-org"])
+    assert result.exit_code != 0 and "not found" in result.output
