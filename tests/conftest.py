@@ -4,10 +4,28 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import os
 
 import pytest
 
 _counter = itertools.count(1)
+
+CHROMIUM = os.environ.get("KECK_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """One headless Chromium for the whole session: Playwright's sync API
+    allows one running instance per thread, so every browser test shares it."""
+    from playwright import sync_api
+
+    assert os.path.exists(CHROMIUM), f"Chromium not found at {CHROMIUM} (bash dev/install-os.sh)"
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
 
 
 @pytest.fixture

@@ -20,15 +20,12 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = os.environ.get("KECK_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
 ARTIFACTS = ROOT / "test-artifacts"
 AXE = ROOT / "tests" / "browser" / "vendor" / "axe-core-4.14.1" / "axe.min.js"
 ADMIN = ("browser-admin", "browser-admin-pass-1")
 DEMO_CSV = ROOT / "dev" / "demo" / "offers.csv"
 DEMO_ORGS = ROOT / "dev" / "demo" / "organizations.json"
 
-from playwright import sync_api  # noqa: E402
 
 # Missing browser = a provisioning error (dev/install-os.sh installs it): fail, don't skip.
 assert Path(CHROMIUM).exists(), f"Chromium not found at {CHROMIUM} (bash dev/install-os.sh)"
@@ -104,14 +101,6 @@ def live_server(request, reset_db, reset_index):
         except subprocess.TimeoutExpired:
             proc.kill()
         live_ini.unlink(missing_ok=True)
-
-
-@pytest.fixture(scope="session")
-def browser():
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield b
-        b.close()
 
 
 @pytest.fixture

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import io
 import json
-import os
 import pathlib
 import re
 import subprocess
@@ -20,11 +19,6 @@ import pytest
 from pyproj import CRS
 
 from tests.ogc import wfs_world
-
-CHROMIUM = os.environ.get("KECK_CHROMIUM", "/usr/bin/chromium")
-from playwright import sync_api  # noqa: E402
-
-assert pathlib.Path(CHROMIUM).exists(), f"Chromium not found at {CHROMIUM} (bash dev/install-os.sh)"
 
 PORT = 5013
 SITE = f"http://127.0.0.1:{PORT}"
@@ -80,7 +74,7 @@ def _is_feature_blue(pixel) -> bool:
     return abs(r - 0x33) < 40 and abs(g - 0x99) < 40 and abs(b - 0xCC) < 40
 
 
-def _open_view(published, fmt, wanted):
+def _open_view(browser, published, fmt, wanted):
     """Open the resource view page of ``fmt``; return (response of the data
     request matching ``wanted``, screenshot)."""
     from PIL import Image
@@ -89,10 +83,9 @@ def _open_view(published, fmt, wanted):
     res = next(r for r in pkg["resources"] if r["format"] == fmt)
     view = published["views"][fmt][0]
     assert view["view_type"] == "geo_view"
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM,
-                                    args=["--headless", "--no-sandbox", "--disable-gpu"])
-        page = browser.new_page(viewport={"width": 900, "height": 700})
+    context = browser.new_context(viewport={"width": 900, "height": 700})
+    try:
+        page = context.new_page()
         # No internet in tests: base map tiles are refused. geo_view asks the
         # third-party service epsg.io for the WFS default CRS (EPSG:25832); it
         # gets the answer epsg.io gives, with the definition from PROJ.
@@ -107,7 +100,8 @@ def _open_view(published, fmt, wanted):
         status, url, body = response.status, response.url, response.body()
         page.wait_for_timeout(2500)  # let OpenLayers render the layer
         png = page.screenshot()
-        browser.close()
+    finally:
+        context.close()
     artifacts = pathlib.Path(__file__).resolve().parents[2] / "test-artifacts"
     artifacts.mkdir(exist_ok=True)
     (artifacts / f"ogc-geo_view-{fmt.lower()}.png").write_bytes(png)
@@ -120,16 +114,16 @@ def _symbols(img) -> int:
     return sum(1 for x in range(0, w - 100) for y in range(h) if _is_feature_blue(img.getpixel((x, y))))
 
 
-def test_geo_view_draws_the_geojson_resource(published):
+def test_geo_view_draws_the_geojson_resource(browser, published):
     status, url, body, img = _open_view(
-        published, "GeoJSON", lambda r: "keck-homeless/ogcapi/collections/hilfsangebote/items" in r.url)
+        browser, published, "GeoJSON", lambda r: "keck-homeless/ogcapi/collections/hilfsangebote/items" in r.url)
     assert status == 200
     doc = json.loads(body)
     assert doc["numberReturned"] == len(wfs_world.PUBLIC) and b"GEHEIM" not in body
     assert _symbols(img) > 40  # the offer circles (two of them overlap)
 
 
-def test_geo_view_wfs_request_is_answered(published):
+def test_geo_view_wfs_request_is_answered(browser, published):
     """geo_view's WFS path: GetCapabilities, DescribeFeatureType (1.1.0), then
     GetFeature 1.1.0 + outputFormat=GML2 + unprefixed/prefixed typename +
     maxFeatures + a BBOX in EPSG:3857. Our answer holds every public offer.
@@ -140,7 +134,7 @@ def test_geo_view_wfs_request_is_answered(published):
     needs the debug build of OpenLayers — "Cannot read properties of
     undefined". The GeoJSON and WMS resources are the previewable ones.)"""
     status, url, body, _img = _open_view(
-        published, "WFS", lambda r: "GetFeature" in r.url and "keck-homeless/ows" in r.url)
+        browser, published, "WFS", lambda r: "GetFeature" in r.url and "keck-homeless/ows" in r.url)
     assert status == 200
     assert "VERSION=1.1.0" in url.upper() and "OUTPUTFORMAT=GML2" in url.upper()
     assert body.count(b"<gml:featureMember>") == len(wfs_world.PUBLIC)
