@@ -8,15 +8,11 @@ finder's test clock (``?zeit=``) and has no base map (no network in tests).
 from __future__ import annotations
 
 import os
-import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
+
+from tests.live import live_ckan, run_ckan
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = os.environ.get("KECK_CHROMIUM", "/usr/bin/chromium")
@@ -31,76 +27,27 @@ DEMO_ORGS = ROOT / "dev" / "demo" / "organizations.json"
 assert Path(CHROMIUM).exists(), f"Chromium not found at {CHROMIUM} (bash dev/install-os.sh)"
 
 
-def _ckan() -> str:
-    return str(Path(sys.executable).with_name("ckan"))
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _run(*args: str) -> str:
-    out = subprocess.run([_ckan(), *args], capture_output=True, text=True, timeout=600)
-    if out.returncode:
-        raise RuntimeError(f"ckan {' '.join(args)} failed:\n{out.stdout}\n{out.stderr}")
-    return out.stdout
-
-
-def _wait_until_up(url: str, proc: subprocess.Popen, log: Path) -> None:
-    for _ in range(240):
-        if proc.poll() is not None:
-            raise RuntimeError(f"ckan run exited:\n{log.read_text()[-3000:]}")
-        try:
-            with urllib.request.urlopen(url + "/api/3/action/status_show", timeout=5):
-                return
-        except OSError:
-            time.sleep(0.5)
-    raise RuntimeError(f"ckan run did not answer:\n{log.read_text()[-3000:]}")
-
-
 @pytest.fixture(scope="session")
 def live_server(request, reset_db, reset_index):
     """Base URL of a CKAN server with the demo data (session scope)."""
     from ckan import model
 
     ini = Path(request.config.getoption("ckan_ini")).resolve()
-    port = int(os.environ.get("KECK_BROWSER_PORT") or _free_port())
-    url = f"http://127.0.0.1:{port}"
-    live_ini = ini.with_name(f"browser-{os.getpid()}.ini")
-    shutil.copy(ini, live_ini)
-    _run("config-tool", str(live_ini),
-         f"ckan.site_url = {url}",
-         "ckanext.keck_homeless.finder.clock_param = true",
-         "ckanext.keck_homeless.finder.tile_url = ")
-
     reset_db()
     reset_index()
     with model.meta.engine.begin() as conn:
         conn.exec_driver_sql("DELETE FROM keck_homeless.offer")
-    _run("-c", str(live_ini), "keck-homeless", "import", str(DEMO_CSV),
-         "--organizations", str(DEMO_ORGS))
-    _run("-c", str(live_ini), "user", "add", ADMIN[0], f"password={ADMIN[1]}",
-         "email=browser-admin@example.org")
-    _run("-c", str(live_ini), "sysadmin", "add", ADMIN[0])
-
+    run_ckan("-c", str(ini), "keck-homeless", "import", str(DEMO_CSV),
+             "--organizations", str(DEMO_ORGS))
+    run_ckan("-c", str(ini), "user", "add", ADMIN[0], f"password={ADMIN[1]}",
+             "email=browser-admin@example.org")
+    run_ckan("-c", str(ini), "sysadmin", "add", ADMIN[0])
     ARTIFACTS.mkdir(exist_ok=True)
-    log = ARTIFACTS / "browser-ckan.log"
-    with open(log, "w") as fh:
-        proc = subprocess.Popen(
-            [_ckan(), "-c", str(live_ini), "run", "--host", "127.0.0.1", "--port", str(port),
-             "--disable-reloader"], stdout=fh, stderr=subprocess.STDOUT)
-    try:
-        _wait_until_up(url, proc, log)
+    port = int(os.environ["KECK_BROWSER_PORT"]) if os.environ.get("KECK_BROWSER_PORT") else None
+    with live_ckan(ini, port=port, log=ARTIFACTS / "browser-ckan.log",
+                   settings={"ckanext.keck_homeless.finder.clock_param": "true",
+                             "ckanext.keck_homeless.finder.tile_url": ""}) as url:
         yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        live_ini.unlink(missing_ok=True)
 
 
 @pytest.fixture

@@ -5,8 +5,6 @@ from __future__ import annotations
 import json
 import urllib.parse
 
-import ckan.plugins as plugins
-import ckan.plugins.toolkit as tk
 import pytest
 
 from ckanext.keck_homeless.ogc import features, ows, query
@@ -14,18 +12,6 @@ from tests.ogc import wfs_world
 
 SITE = "http://api.test"
 BASE = SITE + "/keck-homeless/ogcapi"
-
-
-@pytest.fixture(scope="module")
-def world():
-    data = wfs_world.load()
-    yield data
-    plugins.unload_non_system_plugins()
-
-
-@pytest.fixture(scope="module")
-def engine(world):
-    return query.engine_for(tk.config["sqlalchemy.url"])
 
 
 def api(engine, path="", accept="", **params):

@@ -7,17 +7,13 @@ import io
 import json
 import pathlib
 import re
-import subprocess
-import sys
-import time
-import urllib.error
-import urllib.request
 
 import ckan.plugins as plugins
 import ckan.plugins.toolkit as tk
 import pytest
 from pyproj import CRS
 
+from tests.live import live_ckan
 from tests.ogc import wfs_world
 
 PORT = 5013
@@ -41,31 +37,14 @@ def published(tmp_path_factory):
     finally:
         plugins.unload("geo_view")
     assert result["geo_view"] and result["views_created"] == 3, result
-    ini = pathlib.Path(tk.config["__file__"]).resolve()
-    text = re.sub(r"(?m)^ckan\.site_url\s*=.*$", f"ckan.site_url = {SITE}", ini.read_text())
-    text = re.sub(r"(?m)^(ckan\.plugins\s*=.*)$", r"\1 geo_view", text)
-    live_ini = tmp_path_factory.mktemp("geoview") / "ckan.ini"
-    live_ini.write_text(text)
-    ckan = pathlib.Path(sys.executable).with_name("ckan")
-    proc = subprocess.Popen([str(ckan), "-c", str(live_ini), "run", "--host", "127.0.0.1",
-                             "--port", str(PORT), "--disable-reloader"],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    plugins_setting = tk.config["ckan.plugins"]
+    if isinstance(plugins_setting, list):
+        plugins_setting = " ".join(plugins_setting)
     try:
-        for _ in range(120):
-            try:
-                urllib.request.urlopen(SITE + "/api/3/action/status_show", timeout=2)
-                break
-            except (urllib.error.URLError, ConnectionError):
-                if proc.poll() is not None:
-                    raise RuntimeError(proc.stderr.read().decode()[-2000:]) from None
-                time.sleep(0.5)
-        yield {**data, "package": result["package"], "views": views}
+        with live_ckan(tk.config["__file__"], port=PORT,
+                       settings={"ckan.plugins": plugins_setting + " geo_view"}):
+            yield {**data, "package": result["package"], "views": views}
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
         plugins.unload_non_system_plugins()
 
 

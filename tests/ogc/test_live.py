@@ -8,20 +8,16 @@ from __future__ import annotations
 
 import json
 import os
-import pathlib
-import re
 import shutil
 import subprocess
-import sys
-import time
 import urllib.error
 import urllib.request
 
-import ckan.plugins as plugins
 import ckan.plugins.toolkit as tk
 import pytest
 
 from ckanext.keck_homeless.ogc import query
+from tests.live import live_ckan
 from tests.ogc import wfs_world
 
 PORT = 5012
@@ -33,40 +29,9 @@ assert shutil.which("ogrinfo"), "ogrinfo not found (gdal-bin; bash dev/install-o
 
 
 @pytest.fixture(scope="module")
-def world():
-    data = wfs_world.load()
-    yield data
-    plugins.unload_non_system_plugins()
-
-
-@pytest.fixture(scope="module")
-def server(world, tmp_path_factory):
-    ini = pathlib.Path(tk.config["__file__"]).resolve()
-    live_ini = tmp_path_factory.mktemp("live") / "ckan.ini"
-    text = re.sub(r"(?m)^ckan\.site_url\s*=.*$", f"ckan.site_url = {SITE}", ini.read_text())
-    live_ini.write_text(text)
-    ckan = pathlib.Path(sys.executable).with_name("ckan")
-    proc = subprocess.Popen([str(ckan), "-c", str(live_ini), "run", "--host", "127.0.0.1",
-                             "--port", str(PORT), "--disable-reloader"],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    try:
-        for _ in range(120):
-            try:
-                urllib.request.urlopen(SITE + "/api/3/action/status_show", timeout=2)
-                break
-            except (urllib.error.URLError, ConnectionError):
-                if proc.poll() is not None:
-                    raise RuntimeError(proc.stderr.read().decode()[-2000:]) from None
-                time.sleep(0.5)
-        else:
-            raise RuntimeError("CKAN did not start")
-        yield SITE
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+def server(world):
+    with live_ckan(tk.config["__file__"], port=PORT) as url:
+        yield url
 
 
 def get(url: str) -> tuple[int, bytes]:

@@ -2,12 +2,7 @@
 (see tests/ogc/xsd.py for where the schemas come from)."""
 from __future__ import annotations
 
-import ckan.plugins as plugins
-import ckan.plugins.toolkit as tk
-import pytest
-
-from ckanext.keck_homeless.ogc import query
-from tests.ogc import wfs_world, xsd
+from tests.ogc import xsd
 from tests.ogc.test_wfs import call
 
 # `make test` fetches the schemas (dev/fetch-schemas.sh); a missing copy is a
@@ -18,18 +13,6 @@ KECK = "https://www.kreis-dueren.de/keck-homeless/1.0"
 WFS20 = {"http://www.opengis.net/wfs/2.0": "http://schemas.opengis.net/wfs/2.0/wfs.xsd"}
 WFS11 = {"http://www.opengis.net/wfs": "http://schemas.opengis.net/wfs/1.1.0/wfs.xsd"}
 WFS10 = {"http://www.opengis.net/wfs": "http://schemas.opengis.net/wfs/1.0.0/WFS-basic.xsd"}
-
-
-@pytest.fixture(scope="module")
-def world():
-    data = wfs_world.load()
-    yield data
-    plugins.unload_non_system_plugins()
-
-
-@pytest.fixture(scope="module")
-def engine(world):
-    return query.engine_for(tk.config["sqlalchemy.url"])
 
 
 def app_schema(engine, version, fmt=None) -> str:

@@ -5,8 +5,6 @@ from __future__ import annotations
 import re
 import urllib.parse
 
-import ckan.plugins as plugins
-import ckan.plugins.toolkit as tk
 import pytest
 from lxml import etree
 
@@ -19,18 +17,6 @@ NS = {"wfs": "http://www.opengis.net/wfs/2.0", "wfs11": "http://www.opengis.net/
       "gml": "http://www.opengis.net/gml/3.2", "gml3": "http://www.opengis.net/gml",
       "keck": "https://www.kreis-dueren.de/keck-homeless/1.0",
       "xsd": "http://www.w3.org/2001/XMLSchema", "fes": "http://www.opengis.net/fes/2.0"}
-
-
-@pytest.fixture(scope="module")
-def world():
-    data = wfs_world.load()
-    yield data
-    plugins.unload_non_system_plugins()
-
-
-@pytest.fixture(scope="module")
-def engine(world):
-    return query.engine_for(tk.config["sqlalchemy.url"])
 
 
 def call(engine, method="GET", body=None, **params):

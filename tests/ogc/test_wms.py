@@ -9,11 +9,7 @@ from __future__ import annotations
 
 import io
 import json
-import os
 import socket
-import subprocess
-import sys
-import time
 import urllib.request
 from xml.etree import ElementTree
 
@@ -26,6 +22,7 @@ from PIL import Image
 from pyproj import Transformer
 
 from ckanext.keck_homeless.ogc import ows, wms
+from tests.live import live_ckan
 
 SITE = "http://127.0.0.1:5020"
 # Offers (lon, lat) — two meal offers 30 m apart for FEATURE_COUNT.
@@ -443,33 +440,8 @@ def _free_port() -> int:
 
 @pytest.fixture(scope="module")
 def server(world, request):
-    ini = os.path.abspath(request.config.getoption("--ckan-ini"))
-    port = _free_port()
-    url = f"http://127.0.0.1:{port}"
-    env = dict(os.environ, CKAN_SITE_URL=url)
-    ckan = os.path.join(os.path.dirname(sys.executable), "ckan")
-    log = open(os.path.join(os.path.dirname(ini), f"wms-server-{port}.log"), "wb")  # noqa: SIM115
-    proc = subprocess.Popen([ckan, "-c", ini, "run", "--host", "127.0.0.1", "--port", str(port),
-                             "--disable-reloader"], env=env, stdout=log, stderr=subprocess.STDOUT)
-    try:
-        for _ in range(120):
-            try:
-                urllib.request.urlopen(url + "/api/3/action/status_show", timeout=2).read()
-                break
-            except OSError:
-                if proc.poll() is not None:
-                    raise RuntimeError("CKAN server exited; see " + log.name) from None
-                time.sleep(0.5)
-        else:
-            raise RuntimeError("CKAN server did not start")
+    with live_ckan(request.config.getoption("--ckan-ini")) as url:
         yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        log.close()
 
 
 def _api(server, action, token, **data):

@@ -1,0 +1,23 @@
+"""Fixtures shared by the WFS / OGC API tests: the small world of offers in
+``wfs_world`` (loaded once per module) and an engine on the test database.
+test_wms.py defines its own ``world`` and ``engine``."""
+from __future__ import annotations
+
+import ckan.plugins as plugins
+import ckan.plugins.toolkit as tk
+import pytest
+
+from ckanext.keck_homeless.ogc import query
+from tests.ogc import wfs_world
+
+
+@pytest.fixture(scope="module")
+def world():
+    data = wfs_world.load()
+    yield data
+    plugins.unload_non_system_plugins()
+
+
+@pytest.fixture(scope="module")
+def engine(world):
+    return query.engine_for(tk.config["sqlalchemy.url"])
