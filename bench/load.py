@@ -4,7 +4,8 @@ Rows are produced by the project's own pipeline — ``exchange.synthetic``
 (importer CSV rows) → ``exchange.tabular.row_to_dataset`` (the importer's
 parsing) → ``store.derive.row_for`` (what sync would publish: hidden offers
 dropped, approximate ones coarsened) — and written straight into
-``keck_homeless.offer`` with one multi-row INSERT per batch. This skips
+``keck_homeless.offer`` with one multi-row INSERT per batch (then the
+cached GeoJSON properties are encoded, as the sync does). This skips
 CKAN's package tables and Solr: the benchmark measures the *read* path, and
 both servers read exactly this table. Loading 100k offers through
 ``ckan keck-homeless import`` (CKAN actions) takes far too long for a
@@ -21,7 +22,7 @@ import uuid
 import sqlalchemy as sa
 
 from ckanext.keck_homeless.exchange import synthetic, tabular
-from ckanext.keck_homeless.store import derive
+from ckanext.keck_homeless.store import derive, sync
 from ckanext.keck_homeless.store.model import offer, store_state
 
 GRID_M = 500
@@ -67,6 +68,7 @@ def main() -> None:
         if batch:
             conn.execute(offer.insert(), batch)
             total += len(batch)
+        sync.refresh_props(conn)  # the cached GeoJSON properties, as sync writes them
         conn.execute(store_state.update().where(store_state.c.id == 1).values(
             version=store_state.c.version + 1, changed=sa.func.now()))
     with engine.connect() as conn:

@@ -41,6 +41,7 @@ class KeckHomelessPlugin(p.SingletonPlugin):
         from ckanext.keck_homeless.store import sync
 
         sync.install(model.Session, kconfig.approximate_grid_m())
+        sync.refresh_props_at_start(model.meta.engine)
 
     # IValidators
     def get_validators(self) -> dict[str, Any]:

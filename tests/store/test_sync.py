@@ -197,3 +197,58 @@ def test_hundreds_of_random_operations_leave_zero_differences(make_offer_data):
     assert seen == set(RandomWalk.KINDS), "every kind of write should have been exercised"
     assert store_differences() == []
     assert store_rows(), "the random walk should leave some published offers"
+
+
+def _geojson(engine) -> dict[str, dict]:
+    from ckanext.keck_homeless.ogc import ows
+
+    req = ows.OWSRequest.from_kvp({"SERVICE": "WFS", "VERSION": "2.0.0", "REQUEST": "GetFeature",
+                                   "TYPENAMES": "hilfsangebote", "OUTPUTFORMAT": "json"},
+                                  engine=engine, site_url="http://cache.test")
+    status, _, body = ows.handle(req)
+    assert status == 200
+    return {f["id"]: f for f in json.loads(b"".join(body))["features"]}
+
+
+def test_cached_geojson_properties_follow_writes_and_releases(organization, make_offer_data):
+    """offer.feature_props (the cached GeoJSON properties) is written with the
+    row, gives byte-for-byte the same features as encoding on the fly, is
+    refreshed when a release encodes differently, and ``check`` notices a
+    stale one."""
+    import sqlalchemy as sa
+
+    from ckanext.keck_homeless.ogc import query
+    from ckanext.keck_homeless.store import sync
+
+    engine = model.meta.engine
+    a = helpers.call_action("package_create", **make_offer_data(organization["id"], name="cache-a"))
+    helpers.call_action("package_create", **make_offer_data(
+        organization["id"], name="cache-b", title='Quote " and \\ backslash', phone=None))
+    assert all(r["feature_props"] for r in store_rows())
+    cached = _geojson(engine)
+    assert cached[a["id"]]["properties"]["url"] == "http://cache.test/hilfsangebot/cache-a"
+    assert {f["properties"]["name"] for f in cached.values()} >= {'Quote " and \\ backslash'}
+
+    with engine.begin() as conn:  # no cache: encoded on the fly, same result
+        conn.execute(sa.text("UPDATE keck_homeless.offer SET feature_props = NULL"))
+    assert _geojson(engine) == cached
+    with engine.begin() as conn:
+        assert sync.refresh_props(conn) == 2  # the missing ones are filled
+        assert sync.refresh_props(conn) == 0
+
+    helpers.call_action("package_patch", id=a["id"], title="Neuer Titel")
+    assert _geojson(engine)[a["id"]]["properties"]["name"] == "Neuer Titel"
+    assert store_differences() == []
+
+    # a release that encodes differently (other labels, attributes)
+    with engine.begin() as conn:
+        conn.execute(sa.text("UPDATE keck_homeless.offer SET feature_props = :v"), {"v": '{"stale":1'})
+        conn.execute(sa.text("UPDATE keck_homeless.store_state SET props_signature = 'older'"))
+    assert {d.split(" ")[0] + " " + d.split(" ")[1] for d in store_differences()} == \
+        {"stale cached"}
+    sync.refresh_props_at_start(engine)
+    assert store_differences() == []
+    with engine.connect() as conn:
+        assert conn.execute(sa.text("SELECT props_signature FROM keck_homeless.store_state")
+                            ).scalar() == query.properties_signature()
+    assert _geojson(engine)[a["id"]]["properties"]["name"] == "Neuer Titel"

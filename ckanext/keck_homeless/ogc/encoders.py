@@ -93,14 +93,28 @@ def geojson_feature_sql(props: list[tuple[str, Any]], target: crslib.CRS, latlon
     if latlon:
         geom = sa.func.ST_FlipCoordinates(geom)
     digits = 7 if target.srid in crslib.GEOGRAPHIC_EPSG else 2
-    pairs = []
-    for name, expr in props:
-        pairs.extend([sa.literal(name, sa.Text), expr])
     return sa.func.concat(
         '{"type":"Feature","id":', sa.cast(sa.func.to_json(offer.c.package_id), sa.Text),
         ',"geometry":', sa.func.ST_AsGeoJSON(geom, digits, 0),
-        ',"properties":', sa.cast(sa.func.json_build_object(*pairs), sa.Text), "}",
+        ',"properties":', geojson_properties_sql(props), "}",
     )
+
+
+def geojson_properties_sql(props: list[tuple[str, Any]]):
+    """The properties object as text. With every attribute (no
+    PROPERTYNAME selection) it is the row's cached ``feature_props`` — built
+    once when the offer was written — with ``url`` appended; rows without a
+    cache and attribute selections are encoded here and now."""
+    names = [name for name, _ in props]
+    if names == list(query.PROPERTY_NAMES):
+        url = dict(props)["url"]
+        cached = sa.func.coalesce(offer.c.feature_props, query.stored_properties_sql())
+        # '{…' + ',"url":"…"}' (never empty: there are always attributes)
+        return sa.func.concat(cached, ',"url":', sa.cast(sa.func.to_json(url), sa.Text), "}")
+    pairs = []
+    for name, expr in props:
+        pairs.extend([sa.literal(name, sa.Text), expr])
+    return sa.cast(sa.func.json_build_object(*pairs), sa.Text)
 
 
 # ---------------------------------------------------------------------------

@@ -65,6 +65,33 @@ def properties(site_url: str) -> list[tuple[str, Any]]:
     return [(name, url if expr is None else expr) for name, expr, *_ in PROPERTY_DEFS]
 
 
+def stored_properties_sql():
+    """What ``offer.feature_props`` caches (see store/sync.py): the JSON
+    object of every attribute but ``url``, as text *without its closing
+    brace* — so a response appends ``,"url":"…"}`` by plain concatenation
+    (cutting a character off a text costs PostgreSQL more than building it).
+    PostgreSQL does the escaping; dates come out as ISO 8601 strings. The
+    object is flat, so the only trailing ``}`` is its own."""
+    pairs = []
+    for name, expr, *_ in PROPERTY_DEFS:
+        if expr is not None:
+            pairs.extend([sa.literal(name, sa.Text), expr])
+    return sa.func.rtrim(sa.cast(sa.func.json_build_object(*pairs), sa.Text), "}")
+
+
+@functools.lru_cache(maxsize=1)
+def properties_signature() -> str:
+    """Changes whenever the cached encoding would (attributes, their order,
+    the category labels): the SQL text with every literal inlined."""
+    import hashlib
+
+    from sqlalchemy.dialects import postgresql
+
+    sql = str(stored_properties_sql().compile(dialect=postgresql.dialect(),
+                                              compile_kwargs={"literal_binds": True}))
+    return hashlib.sha256(sql.encode("utf-8")).hexdigest()[:16]
+
+
 def column_of(name: str, *, site_url: str = "", locator: str = "FILTER"):
     """SQL expression for a (possibly prefixed / XPath-like) property name."""
     local = (name or "").strip().split("/")[-1].split(":")[-1].lstrip("@")

@@ -71,6 +71,10 @@ offer = sa.Table(
               sa.Computed("ST_SetSRID(ST_MakePoint(lon, lat), 4326)")),
     sa.Column("geom_utm", Geometry("POINT", srid=25832, spatial_index=False),
               sa.Computed("ST_Transform(ST_SetSRID(ST_MakePoint(lon, lat), 4326), 25832)")),
+    #: the GeoJSON properties object (all but ``url``, without its closing
+    #: brace) as text — a cache filled by the writers from
+    #: ``ogc.query.stored_properties_sql``.
+    sa.Column("feature_props", sa.Text),
 )
 
 #: One row: a counter bumped by every transaction that changes ``offer``.
@@ -80,4 +84,6 @@ store_state = sa.Table(
     sa.Column("id", sa.Integer, primary_key=True),
     sa.Column("version", sa.BigInteger, nullable=False),
     sa.Column("changed", sa.DateTime(timezone=True), nullable=False),
+    #: which encoding ``offer.feature_props`` was made with
+    sa.Column("props_signature", sa.Text),
 )

@@ -138,9 +138,60 @@ def sync_ids(conn, ids: Iterable[str]) -> int:
     rows = [r for r in (derive.row_for(o, _grid_m[0]) for o in derive.load_offers(conn, ids)) if r]
     deleted = conn.execute(offer.delete().where(offer.c.package_id.in_(ids))).rowcount
     _insert(conn, rows)
+    if rows:
+        encode_props(conn, [r["package_id"] for r in rows])
     if deleted or rows:
         _bump(conn)
     return len(rows)
+
+
+def encode_props(conn, ids: list[str] | None = None) -> int:
+    """Fill ``offer.feature_props`` (the cached GeoJSON properties) of
+    ``ids``, or of every row; returns the number of rows encoded."""
+    from ckanext.keck_homeless.ogc import query
+
+    stmt = offer.update().values(feature_props=query.stored_properties_sql())
+    if ids is not None:
+        stmt = stmt.where(offer.c.package_id.in_(ids))
+    return conn.execute(stmt).rowcount
+
+
+def refresh_props(conn) -> int:
+    """Re-encode every row if the stored texts were made by another release
+    (different attributes or labels) or some are missing; returns the rows
+    re-encoded (0 when all is current). Safe with many workers starting at
+    once: the first takes a lock, the others then find nothing to do."""
+    from ckanext.keck_homeless.ogc import query
+
+    signature = query.properties_signature()
+    conn.execute(sa.select(sa.func.pg_advisory_xact_lock(_PROPS_LOCK)))
+    current = conn.execute(sa.select(store_state.c.props_signature)
+                           .where(store_state.c.id == 1)).scalar()
+    if current == signature:
+        ids = [r[0] for r in conn.execute(
+            sa.select(offer.c.package_id).where(offer.c.feature_props.is_(None)))]
+        return encode_props(conn, ids) if ids else 0
+    count = encode_props(conn)
+    conn.execute(store_state.update().where(store_state.c.id == 1)
+                 .values(props_signature=signature))
+    return count
+
+
+#: pg_advisory_xact_lock key of refresh_props (any constant of ours)
+_PROPS_LOCK = 0x6B65636B
+
+
+def refresh_props_at_start(engine) -> None:
+    """:func:`refresh_props` when CKAN starts (``IConfigurable``). Before
+    ``ckan db upgrade`` has created the store there is nothing to refresh."""
+    try:
+        with engine.begin() as conn:
+            count = refresh_props(conn)
+    except sa.exc.DBAPIError as exc:
+        log.debug("feature store not ready, cached properties not checked: %s", exc)
+        return
+    if count:
+        log.info("re-encoded the cached GeoJSON properties of %d offers", count)
 
 
 def rebuild(conn) -> int:
@@ -156,8 +207,17 @@ def rebuild(conn) -> int:
             count += _insert(conn, batch)
             batch = []
     count += _insert(conn, batch)
+    encode_props(conn)
+    conn.execute(store_state.update().where(store_state.c.id == 1).values(
+        props_signature=_signature()))
     _bump(conn)
     return count
+
+
+def _signature() -> str:
+    from ckanext.keck_homeless.ogc import query
+
+    return query.properties_signature()
 
 
 def _insert(conn, rows: list[dict]) -> int:
@@ -178,6 +238,8 @@ def differences(conn) -> list[str]:
         row = derive.row_for(o, _grid_m[0])
         if row:
             expected[row["package_id"]] = row
+    from ckanext.keck_homeless.ogc import query
+
     columns = [offer.c.package_id] + [offer.c[c] for c in ATTRIBUTE_COLUMNS]
     actual = {r["package_id"]: dict(r) for r in conn.execute(sa.select(*columns)).mappings()}
     found = []
@@ -194,4 +256,8 @@ def differences(conn) -> list[str]:
             elif want == have:
                 continue
             found.append(f"changed {pid} ({expected[pid]['name']}): {col} is {have!r}, expected {want!r}")
+    stale = conn.execute(sa.select(offer.c.package_id, offer.c.name).where(
+        offer.c.feature_props.is_distinct_from(query.stored_properties_sql()))
+        .order_by(offer.c.package_id))
+    found.extend(f"stale cached properties {pid} ({name})" for pid, name in stale)
     return found
