@@ -28,6 +28,7 @@ class KeckHomelessPlugin(p.SingletonPlugin):
     p.implements(p.IPackageController, inherit=True)
     p.implements(p.IClick)
     p.implements(p.IBlueprint)
+    p.implements(p.IMiddleware, inherit=True)
 
     # IConfigurer
     def update_config(self, config: Any) -> None:
@@ -72,3 +73,9 @@ class KeckHomelessPlugin(p.SingletonPlugin):
     # IBlueprint
     def get_blueprint(self) -> list:
         return views.get_blueprints()
+
+    # IMiddleware
+    def make_middleware(self, app: Any, config: Any) -> Any:
+        from ckanext.keck_homeless.views import ogc as ogc_views
+
+        return ogc_views.make_middleware(app, config)

@@ -81,7 +81,7 @@ def handle(req: OWSRequest):
 
 def _route(req: OWSRequest):
     parts = [p for p in (req.path or "").strip("/").split("/") if p]
-    html = _wants_html(req)
+    html = wants_html(req)
     if not parts:
         return landing(req, html)
     if parts == ["conformance"]:
@@ -98,21 +98,23 @@ def _route(req: OWSRequest):
             return items(req, ftype, html)
         if parts[2] == "items" and len(parts) == 4:
             return item(req, ftype, parts[3], html)
-    raise errors.NotFound("Not found / Nicht gefunden", locator="path")
+    raise errors.NotFound("Nicht gefunden / not found", locator="path")
 
 
 def _collection(cid: str) -> query.FeatureType:
     try:
         return query.feature_type(cid)
     except errors.InvalidParameterValue:
-        raise errors.NotFound(f"Collection {cid[:60]!r} not found", locator="collectionId") from None
+        raise errors.NotFound(f"Sammlung / collection {cid[:60]!r} nicht gefunden / not found", locator="collectionId") from None
 
 
-def _wants_html(req: OWSRequest) -> bool:
+def wants_html(req: OWSRequest) -> bool:
+    """Whether the client negotiated HTML (``f=html`` or an Accept header
+    preferring it); raises for an unknown ``f``."""
     f = (req.args.get("F") or "").lower()
     if f:
         if f not in ("json", "html", "geojson", "jsonld"):
-            raise errors.InvalidParameterValue("f must be json or html", locator="f")
+            raise errors.InvalidParameterValue("f muss json oder html sein / must be json or html", locator="f")
         return f == "html"
     accept = (req.accept or "").lower()
     return "text/html" in accept and accept.find("text/html") < max(
@@ -219,9 +221,9 @@ def _int_param(req: OWSRequest, name: str, default: int, minimum: int, maximum: 
     try:
         value = int(raw)
     except ValueError:
-        raise errors.InvalidParameterValue(f"{name} must be an integer", locator=name) from None
+        raise errors.InvalidParameterValue(f"{name} muss eine ganze Zahl sein / must be an integer", locator=name) from None
     if value < minimum or value > 2**31 - 1:
-        raise errors.InvalidParameterValue(f"{name} must be ≥ {minimum}", locator=name)
+        raise errors.InvalidParameterValue(f"{name} muss ≥ {minimum} sein / must be ≥ {minimum}", locator=name)
     return min(value, maximum) if maximum else value
 
 
@@ -232,7 +234,7 @@ def _crs_param(req: OWSRequest, name: str) -> crslib.CRS:
     raw = raw.strip().strip("[]<>")
     if raw not in CRS_URIS:
         raise errors.InvalidParameterValue(
-            f"{name} {raw[:80]!r} is not supported; use one of " + ", ".join(CRS_URIS), locator=name)
+            f"{name} {raw[:80]!r} wird nicht unterstützt / is not supported: " + ", ".join(CRS_URIS), locator=name)
     return crslib.parse(raw, locator=name)
 
 
@@ -240,7 +242,7 @@ def _items_query(req: OWSRequest, ftype: query.FeatureType) -> tuple[query.Featu
     known = {p.upper() for p in STANDARD_PARAMS | set(QUERYABLES)}
     for key in req.args:
         if key not in known:
-            raise errors.InvalidParameterValue(f"Unknown query parameter {key.lower()[:40]!r}",
+            raise errors.InvalidParameterValue(f"Unbekannter Parameter / unknown query parameter {key.lower()[:40]!r}",
                                                locator=key.lower())
     limit = _int_param(req, "limit", min(DEFAULT_LIMIT, req.settings.count_max), 1,
                        req.settings.count_max)
@@ -278,9 +280,10 @@ def _check_datetime(value: str | None) -> None:
             dt.datetime.fromisoformat(part.replace("Z", "+00:00").replace("z", "+00:00"))
         except ValueError:
             raise errors.InvalidParameterValue(
-                "datetime must be an RFC 3339 date-time or interval", locator="datetime") from None
+                "datetime muss Zeitpunkt oder Intervall nach RFC 3339 sein / "
+                "must be an RFC 3339 date-time or interval", locator="datetime") from None
     if value.count("/") > 1 or value in ("/", "../..", ".."):
-        raise errors.InvalidParameterValue("Invalid datetime interval", locator="datetime")
+        raise errors.InvalidParameterValue("Ungültiges datetime-Intervall / invalid datetime interval", locator="datetime")
 
 
 def _cql2(text: str, lang: str):
@@ -292,8 +295,8 @@ def _cql2(text: str, lang: str):
             from pygeofilter.parsers.cql2_json import parse
             return parse(json.loads(text))
     except Exception:
-        raise errors.InvalidParameterValue("filter cannot be parsed", locator="filter") from None
-    raise errors.InvalidParameterValue("filter-lang must be cql2-text or cql2-json", locator="filter-lang")
+        raise errors.InvalidParameterValue("filter ist nicht lesbar / filter cannot be parsed", locator="filter") from None
+    raise errors.InvalidParameterValue("filter-lang muss cql2-text oder cql2-json sein / must be cql2-text or cql2-json", locator="filter-lang")
 
 
 def items(req: OWSRequest, ftype: query.FeatureType, html: bool):
@@ -338,7 +341,7 @@ def items(req: OWSRequest, ftype: query.FeatureType, html: bool):
 def item(req: OWSRequest, ftype: query.FeatureType, fid: str, html: bool):
     for key in req.args:
         if key not in ("F", "CRS", "LANG"):
-            raise errors.InvalidParameterValue(f"Unknown query parameter {key.lower()[:40]!r}",
+            raise errors.InvalidParameterValue(f"Unbekannter Parameter / unknown query parameter {key.lower()[:40]!r}",
                                                locator=key.lower())
     out_crs = _crs_param(req, "crs")
     fq = query.FeatureQuery(category=ftype.category, ids=[fid], limit=1, site_url=req.site_url)
@@ -347,7 +350,7 @@ def item(req: OWSRequest, ftype: query.FeatureType, fid: str, html: bool):
     with req.engine.connect() as conn:
         row = query.execute(conn, stmt).first()
     if row is None:
-        raise errors.NotFound(f"Feature {fid[:80]!r} not found", locator="featureId")
+        raise errors.NotFound(f"Objekt / feature {fid[:80]!r} nicht gefunden / not found", locator="featureId")
     feature = json.loads(row[0])
     cid = ftype.name
     feature["links"] = [
