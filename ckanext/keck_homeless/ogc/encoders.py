@@ -158,8 +158,8 @@ def stream(engine, stmt, head: bytes, tail: bytes, separator: bytes = b"") -> It
     """Head, the rows' text joined by ``separator``, tail — in chunks."""
     yield head
     first = True
-    for chunk in query.stream_scalars(engine, stmt):
-        text = separator.join(s.encode("utf-8") for s in chunk)
+    for chunk in query.stream_bytes(engine, stmt):
+        text = separator.join(chunk)
         if not first and separator:
             text = separator + text
         first = False

@@ -293,6 +293,28 @@ def stream_scalars(engine, stmt, chunk_rows: int = 1000) -> Iterator[list[str]]:
             yield [r[0] for r in rows]
 
 
+def stream_bytes(engine, stmt, chunk_rows: int = 1000) -> Iterator[list[bytes]]:
+    """:func:`stream_scalars` for a single text column that goes straight
+    into a response: the UTF-8 bytes PostgreSQL sent, never decoded to
+    ``str`` and encoded again (psycopg2's ``BYTES`` caster, on this cursor
+    only). Statement and parameters still go through SQLAlchemy."""
+    import psycopg2.extensions
+
+    with engine.connect() as conn:
+        compiled = stmt.compile(dialect=conn.dialect, compile_kwargs={"render_postcompile": True})
+        params = compiled.construct_params()
+        dbapi = conn.connection.dbapi_connection
+        with dbapi.cursor(name="keck_stream") as cursor:
+            psycopg2.extensions.register_type(psycopg2.extensions.BYTES, cursor)
+            cursor.itersize = chunk_rows
+            cursor.execute(compiled.string, params)
+            while True:
+                rows = cursor.fetchmany(chunk_rows)
+                if not rows:
+                    break
+                yield [r[0] for r in rows]
+
+
 # ---------------------------------------------------------------------------
 # Values and filters
 # ---------------------------------------------------------------------------
