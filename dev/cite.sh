@@ -9,6 +9,10 @@
 #   built from its GitHub release tag (dependencies from Central) unless
 #   $ETS_OGCAPI_FEATURES_JAR names an aio jar already built.
 #
+# * WMS 1.3.0: ets-wms13 1.33 (a CTL suite run by TEAM Engine), not on Maven
+#   Central either: built from its GitHub release tag unless $ETS_WMS13_JAR
+#   names an aio jar already built (see below).
+#
 # Offline: the suites validate responses against schemas.opengis.net; a local
 # proxy (dev/cite/schema_proxy.py) serves those from the Maven artifact
 # org.jvnet.ogc:ogc-schemas:2.6.1 and refuses everything else.
@@ -82,7 +86,13 @@ result=$(ls "$out"/testng/*/testng-results.xml 2>/dev/null | head -1)
 if [ -z "$result" ]; then
   echo "ets-wfs20 did not produce results; see $work/wfs20.log" >&2; status=1
 else
-  "$python" "$top/dev/cite/summary.py" "$result" || status=1
+  # Known, explained in the README (section OGC CITE): ets-wfs20 1.25 writes
+  # the xsd:date values it compares as date-times (its issue 43, fixed in 1.26,
+  # which is not on Maven Central).
+  "$python" "$top/dev/cite/summary.py" "$result" \
+    --allow propertyIsGreaterThan_matchAny --allow propertyIsGreaterThanEqualTo_matchAny \
+    --allow propertyIsLessThan_matchAny --allow propertyIsLessThan_matchAll \
+    --allow propertyIsLessThanEqualTo_matchAny || status=1
   echo "   full report: $result"
 fi
 
@@ -123,6 +133,71 @@ PROPS
   fi
 else
   echo "== ets-ogcapi-features10: skipped (not on Maven Central and GitHub not reachable; set ETS_OGCAPI_FEATURES_JAR)"
+fi
+wms_version=1.33
+te_version=6.0.0-RC2
+if [ -z "${ETS_WMS13_JAR:-}" ] && [ -f "$work/ets-wms13-$wms_version-aio.jar" ]; then
+  ETS_WMS13_JAR=$work/ets-wms13-$wms_version-aio.jar
+fi
+if [ -z "${ETS_WMS13_JAR:-}" ]; then
+  # Not on Maven Central either. Its newest release, 1.34, needs the parent POM
+  # ets-common 15, which Central lacks; 1.33 needs TEAM Engine's CTL runner
+  # (teamengine-spi-ctl), of which Central has only 4.10 (unusable: its parent
+  # POM is missing) while teamengine-core/-spi 6.0.0-RC2 are there. So: build
+  # teamengine-spi-ctl 6.0.0-RC2 from its release tag, then ets-wms13 1.33
+  # against it (the site plugin of 1.33 does not run on Java 17: skipped).
+  echo "== building ets-wms13 $wms_version (TEAM Engine $te_version) from github.com/opengeospatial (needs GitHub access)"
+  build_opts=(-q -B -DskipTests -Denforcer.skip=true -Dmaven.buildNumber.skip=true
+              -Dmaven.javadoc.skip=true -Dmaven.source.skip=true -Dmaven.site.skip=true -Dgpg.skip)
+  if { git clone -q --depth 1 --branch "$te_version" https://github.com/opengeospatial/teamengine \
+         "$work/teamengine-src" 2>/dev/null || [ -d "$work/teamengine-src" ]; } \
+     && { git clone -q --depth 1 --branch "$wms_version" https://github.com/opengeospatial/ets-wms13 \
+         "$work/ets-wms13-src" 2>/dev/null || [ -d "$work/ets-wms13-src" ]; }; then
+    (cd "$work/teamengine-src" && mvn "${build_opts[@]}" -pl teamengine-spi-ctl install) \
+      && (cd "$work/ets-wms13-src" && mvn "${build_opts[@]}" -Dteamengine.version="$te_version" package) \
+      && cp "$work/ets-wms13-src/target/ets-wms13-$wms_version-aio.jar" "$work/" \
+      && ETS_WMS13_JAR=$work/ets-wms13-$wms_version-aio.jar
+  fi
+fi
+if [ -n "${ETS_WMS13_JAR:-}" ]; then
+  echo "== ets-wms13 (WMS 1.3.0) against $site/keck-homeless/ows"
+  # A CTL suite: TEAM Engine reads the scripts from TE_BASE/scripts and its
+  # own parser definitions (parsers.ctl) only from a file, not from a jar.
+  out=$work/wms13
+  rm -rf "$out" "$work/te_base" "$work/te_res" && mkdir -p "$out" "$work/te_base/scripts" "$work/te_res"
+  (cd "$work/te_base/scripts" && unzip -q -o "$ETS_WMS13_JAR" 'wms13/*')
+  (cd "$work/te_res" && unzip -q -o "$ETS_WMS13_JAR" 'com/occamlab/te/scripts/*')
+  cat > "$work/wms13-props.xml" <<PROPS
+<?xml version="1.0" encoding="UTF-8"?>
+<properties version="1.0">
+  <entry key="capabilities-url">$site/keck-homeless/ows?SERVICE=WMS&amp;REQUEST=GetCapabilities&amp;VERSION=1.3.0</entry>
+  <entry key="updatesequence">auto</entry>
+  <entry key="basic">basic</entry>
+  <entry key="queryable">queryable</entry>
+  <entry key="recommended">recommended</entry>
+</properties>
+PROPS
+  "$java" -DTE_BASE="$work/te_base" -Djava.io.tmpdir="$out" \
+    -Dhttp.proxyHost=127.0.0.1 -Dhttp.proxyPort="$proxy_port" -Dhttp.nonProxyHosts="localhost|127.*" \
+    -cp "$work/te_res:$ETS_WMS13_JAR" org.opengis.cite.wms13.CtlController "$work/wms13-props.xml" \
+    > "$work/wms13.log" 2>&1 || true
+  result=$(find "$out" -name earl-results.rdf | head -1)
+  if [ -z "$result" ]; then
+    echo "ets-wms13 did not produce results; see $work/wms13.log" >&2; status=1
+  else
+    # Known, explained in the README (section OGC CITE): the tests that need
+    # the CITE sample data set (cite:BasicPolygons, cite:Lakes, … layers), and
+    # the recommendation of ISO 19115 metadata documents per layer.
+    allow=()
+    for t in std-data-queryable no-bgcolor blue-bgcolor transparent-true bbox-exponential \
+             bbox-pixel-interpretation feature_count-default feature_count-1 metadataurls; do
+      allow+=(--allow "$t")
+    done
+    "$python" "$top/dev/cite/summary.py" "$result" "${allow[@]}" || status=1
+    echo "   full report: $result"
+  fi
+else
+  echo "== ets-wms13: skipped (not on Maven Central and GitHub not reachable; set ETS_WMS13_JAR)"
 fi
 if [ -s "$work/proxy.log" ]; then
   echo "== requests the schema proxy refused (would have gone to the internet):"

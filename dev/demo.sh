@@ -1,9 +1,16 @@
 #!/usr/bin/env bash
 # Load the demo data and serve CKAN (called by `make demo`; `--stop` stops it).
 # usage: dev/demo.sh [--stop] INI PORT
+#
+# CKAN is served by gunicorn (a production WSGI server; threaded workers keep
+# HTTP/1.1 connections alive) through ckanext.keck_homeless.wsgi, not by the
+# `ckan run` development server. Settings (environment): DEMO_WORKERS (2),
+# DEMO_THREADS (4). No gunicorn control socket: it has one fixed default path
+# per user, which a second gunicorn (tests, benchmark) would take over.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 ckan="$top/.venv/bin/ckan"
+gunicorn="$top/.venv/bin/gunicorn"
 stop=0
 if [ "${1:-}" = "--stop" ]; then stop=1; shift; fi
 ini=$1 port=$2
@@ -12,10 +19,17 @@ pidfile="$state/ckan.pid"
 
 running() { [ -f "$pidfile" ] && kill -0 "$(cat "$pidfile")" 2>/dev/null; }
 
+# SIGTERM: gunicorn's master shuts its workers down gracefully, then exits.
+stop_server() {
+  local pid
+  pid=$(cat "$pidfile")
+  kill "$pid"
+  for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
+  rm -f "$pidfile"
+}
+
 if [ $stop = 1 ]; then
-  if running; then
-    kill "$(cat "$pidfile")"; rm -f "$pidfile"; echo "CKAN demo server stopped"
-  fi
+  if running; then stop_server; echo "CKAN demo server stopped"; fi
   exit 0
 fi
 
@@ -27,6 +41,13 @@ if ! "$ckan" -c "$ini" user show "$name" 2>/dev/null | grep -q "name=$name"; the
 fi
 "$ckan" -c "$ini" sysadmin add "$name" >/dev/null 2>&1 || true
 
+# The services' contact (fictional, like the demo offers): a role, a role
+# mailbox and a number from the range reserved for media.
+"$ckan" config-tool "$ini" \
+  "ckanext.keck_homeless.ogc.contact_person = Fachstelle Wohnungsnotfälle (Demo)" \
+  "ckanext.keck_homeless.ogc.contact_email = geodienste@kreis-demo.example.org" \
+  "ckanext.keck_homeless.ogc.contact_phone = 0221 4710-200" >/dev/null
+
 echo "Loading demo data through ckan keck-homeless import ..."
 "$ckan" -c "$ini" keck-homeless import "$top/dev/demo/offers.csv" \
   --organizations "$top/dev/demo/organizations.json"
@@ -36,9 +57,13 @@ echo "Publishing the OGC services dataset (WMS, WFS, OGC API - Features, GeoJSON
 
 if running; then
   echo "CKAN already running (pid $(cat "$pidfile")); restarting to pick up changes"
-  kill "$(cat "$pidfile")"; sleep 1
+  stop_server
 fi
-nohup "$ckan" -c "$ini" run --host 127.0.0.1 --port "$port" --disable-reloader \
+ini_abs=$(cd "$(dirname "$ini")" && pwd)/$(basename "$ini")
+CKAN_INI="$ini_abs" nohup "$gunicorn" --chdir "$top" \
+  --worker-class gthread --workers "${DEMO_WORKERS:-2}" --threads "${DEMO_THREADS:-4}" \
+  --bind "127.0.0.1:$port" --timeout 120 --graceful-timeout 10 \
+  --no-control-socket --access-logfile - ckanext.keck_homeless.wsgi:application \
   > "$state/ckan.log" 2>&1 &
 echo $! > "$pidfile"
 for _ in $(seq 1 60); do
@@ -50,7 +75,7 @@ curl -fsS -o /dev/null "http://127.0.0.1:$port/api/3/action/status_show" || {
   echo "CKAN did not answer within 60 s; see $state/ckan.log"; exit 1; }
 cat <<TXT
 
-  CKAN demo        http://127.0.0.1:$port/            (log: $state/ckan.log, pid $(cat "$pidfile"))
+  CKAN demo        http://127.0.0.1:$port/            (gunicorn, log: $state/ckan.log, pid $(cat "$pidfile"))
   Help offers      http://127.0.0.1:$port/hilfsangebot/
   Help finder      http://127.0.0.1:$port/hilfe
   WFS / WMS        http://127.0.0.1:$port/keck-homeless/ows?SERVICE=WFS&REQUEST=GetCapabilities

@@ -6,6 +6,9 @@ official schemas.
   artifact ``org.jvnet.ogc:ogc-schemas:2.6.1`` (a copy of schemas.opengis.net)
 * ``http://www.w3.org/2001/xml.xsd``, ``http://www.w3.org/1999/xlink.xsd`` →
   the copies in the ``xmlschema`` Python package
+* ``http://java.sun.com/dtd/properties.dtd`` → the DTD of Java's XML
+  properties files (given in ``java.util.Properties``' documentation), which
+  TEAM Engine's CTL runner (ets-wms13) parses its test run arguments with
 * anything else → 404 (logged), so nothing reaches the internet.
 
 Usage: python schema_proxy.py --jar ogc-schemas-2.6.1.jar --port 5019
@@ -19,6 +22,15 @@ import sys
 import zipfile
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit
+
+#: The DTD of java.util.Properties XML files, as its Javadoc states it.
+PROPERTIES_DTD = b"""<?xml version="1.0" encoding="UTF-8"?>
+<!ELEMENT properties ( comment?, entry* ) >
+<!ATTLIST properties version CDATA #FIXED "1.0">
+<!ELEMENT comment (#PCDATA) >
+<!ELEMENT entry (#PCDATA) >
+<!ATTLIST entry key CDATA #REQUIRED>
+"""
 
 
 def w3c_files() -> dict[str, bytes]:
@@ -44,6 +56,8 @@ def make_handler(jar: zipfile.ZipFile, w3c: dict[str, bytes], refused: list[str]
                     body = None
             elif url.hostname == "www.w3.org":
                 body = w3c.get(url.path)
+            elif url.hostname == "java.sun.com" and url.path == "/dtd/properties.dtd":
+                body = PROPERTIES_DTD
             if body is None:
                 refused.append(self.path)
                 sys.stderr.write(f"schema-proxy: refused {self.path}\n")

@@ -56,3 +56,44 @@ def test_post_parser_refuses_doctype_and_large_bodies():
         with pytest.raises(errors.OWSException):
             ows.parse_xml_body(body)
     assert ows.parse_xml_body(b"<a b='1'/>").get("b") == "1"
+
+
+def test_exception_texts_are_german_and_english():
+    """Every WFS, WMS and OGC API exception text reads "Deutsch / English"
+    (German first), whatever the request's language."""
+    import json
+
+    from ckanext.keck_homeless.ogc import features
+
+    kvps = [
+        {"service": "WFS"},
+        {"service": "XYZ", "request": "GetCapabilities"},
+        {"service": "WFS", "version": "2.0.0", "request": "Transaction"},
+        {"service": "WFS", "version": "9.9", "request": "GetFeature", "typenames": "hilfsangebote"},
+        {"service": "WFS", "version": "2.0.0", "request": "GetFeature", "typenames": "nope"},
+        {"service": "WFS", "version": "2.0.0", "request": "GetFeature", "typenames": "hilfsangebote",
+         "count": "-1"},
+        {"service": "WFS", "version": "2.0.0", "request": "GetFeature", "typenames": "hilfsangebote",
+         "bbox": "1,2,3"},
+        {"service": "WFS", "version": "2.0.0", "request": "GetFeature", "typenames": "hilfsangebote",
+         "srsname": "EPSG:31467"},
+        {"service": "WFS", "version": "2.0.0", "request": "GetFeature", "typenames": "hilfsangebote",
+         "sortby": "name SIDEWAYS"},
+        {"service": "WFS", "version": "1.1.0", "request": "GetFeature", "typename": "hilfsangebote",
+         "outputformat": "image/gif"},
+        {"service": "WMS", "request": "GetMap", "layers": "hilfsangebote"},
+    ]
+    texts = []
+    for kvp in kvps:
+        status, _, body = ows.handle(ows.OWSRequest.from_kvp(kvp, lang="en"))
+        assert 400 <= status < 600 and status != 500, (kvp, body)
+        root = etree.fromstring(body)
+        texts.append(root.findtext(".//{*}ExceptionText") or root.findtext(".//{*}ServiceException"))
+    for path, args in (("collections/nope", {}), ("collections/hilfsangebote/items", {"LIMIT": "x"}),
+                       ("collections/hilfsangebote/items", {"BBOX": "1,2"}), ("nowhere", {})):
+        status, _, body = features.handle(ows.OWSRequest(args=args, path=path, lang="en"))
+        assert status in (400, 404), path
+        texts.append(json.loads(body)["description"])
+    for text in texts:
+        german, sep, english = text.partition(" / ")
+        assert sep and german and english, text

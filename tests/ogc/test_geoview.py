@@ -13,10 +13,10 @@ import ckan.plugins.toolkit as tk
 import pytest
 from pyproj import CRS
 
-from tests.live import live_ckan
+from tests.live import free_port, live_ckan
 from tests.ogc import wfs_world
 
-PORT = 5013
+PORT = free_port()  # parallel test runs must not share a port
 SITE = f"http://127.0.0.1:{PORT}"
 
 
@@ -54,8 +54,9 @@ def _is_feature_blue(pixel) -> bool:
 
 
 def _open_view(browser, published, fmt, wanted):
-    """Open the resource view page of ``fmt``; return (response of the data
-    request matching ``wanted``, screenshot)."""
+    """Open the resource view page of ``fmt``; return (status, url and body
+    of the data request matching ``wanted``, screenshot, URLs of every
+    request that tried to leave the site)."""
     from PIL import Image
 
     pkg = published["package"]
@@ -63,16 +64,14 @@ def _open_view(browser, published, fmt, wanted):
     view = published["views"][fmt][0]
     assert view["view_type"] == "geo_view"
     context = browser.new_context(viewport={"width": 900, "height": 700})
+    outside = []
     try:
         page = context.new_page()
-        # No internet in tests: base map tiles are refused. geo_view asks the
-        # third-party service epsg.io for the WFS default CRS (EPSG:25832); it
-        # gets the answer epsg.io gives, with the definition from PROJ.
-        page.route(re.compile(r"^https?://(?!127\.0\.0\.1)"), lambda route: route.abort())
-        page.route(re.compile(r"^https://epsg\.io/\?format=json&q=25832"), lambda route: route.fulfill(
-            status=200, content_type="application/json", body=json.dumps({"results": [{
-                "code": "25832", "name": "ETRS89 / UTM zone 32N",
-                "proj4": CRS.from_epsg(25832).to_proj4(), "bbox": [84, -16.1, 32.88, 40.18]}]})))
+        # No internet in tests: base map tiles are refused (and recorded).
+        def refuse(route):
+            outside.append(route.request.url)
+            route.abort()
+        page.route(re.compile(r"^https?://(?!127\.0\.0\.1)"), refuse)
         with page.expect_response(wanted, timeout=60000) as info:
             page.goto(f"{SITE}/dataset/{pkg['id']}/resource/{res['id']}/view/{view['id']}")
         response = info.value
@@ -84,7 +83,7 @@ def _open_view(browser, published, fmt, wanted):
     artifacts = pathlib.Path(__file__).resolve().parents[2] / "test-artifacts"
     artifacts.mkdir(exist_ok=True)
     (artifacts / f"ogc-geo_view-{fmt.lower()}.png").write_bytes(png)
-    return status, url, body, Image.open(io.BytesIO(png)).convert("RGB")
+    return status, url, body, Image.open(io.BytesIO(png)).convert("RGB"), outside
 
 
 def _symbols(img) -> int:
@@ -94,7 +93,7 @@ def _symbols(img) -> int:
 
 
 def test_geo_view_draws_the_geojson_resource(browser, published):
-    status, url, body, img = _open_view(
+    status, url, body, img, _outside = _open_view(
         browser, published, "GeoJSON", lambda r: "keck-homeless/ogcapi/collections/hilfsangebote/items" in r.url)
     assert status == 200
     doc = json.loads(body)
@@ -102,19 +101,42 @@ def test_geo_view_draws_the_geojson_resource(browser, published):
     assert _symbols(img) > 40  # the offer circles (two of them overlap)
 
 
-def test_geo_view_wfs_request_is_answered(browser, published):
+def test_geo_view_draws_the_wfs_resource(browser, published):
     """geo_view's WFS path: GetCapabilities, DescribeFeatureType (1.1.0), then
-    GetFeature 1.1.0 + outputFormat=GML2 + unprefixed/prefixed typename +
-    maxFeatures + a BBOX in EPSG:3857. Our answer holds every public offer.
-
-    (ckanext-geoview 0.3.2 then fails client-side: it only reads DefaultCRS
-    (EPSG:25832), cannot register it (epsg.io + OpenLayers without proj4
-    registration), falls back to EPSG:4326 and its GML2 lon/lat override
-    needs the debug build of OpenLayers — "Cannot read properties of
-    undefined". The GeoJSON and WMS resources are the previewable ones.)"""
-    status, url, body, _img = _open_view(
+    GetFeature 1.1.0 + outputFormat=GML2 + maxFeatures + a BBOX in EPSG:3857,
+    in our default CRS EPSG:25832 (registered by assets/geoview-crs.js, so
+    no request goes to epsg.io) — and the offers are drawn."""
+    status, url, body, img, outside = _open_view(
         browser, published, "WFS", lambda r: "GetFeature" in r.url and "keck-homeless/ows" in r.url)
     assert status == 200
-    assert "VERSION=1.1.0" in url.upper() and "OUTPUTFORMAT=GML2" in url.upper()
+    upper = url.upper()
+    assert "VERSION=1.1.0" in upper and "OUTPUTFORMAT=GML2" in upper
+    assert "SRSNAME=EPSG%3A25832" in upper or "SRSNAME=EPSG:25832" in upper
     assert body.count(b"<gml:featureMember>") == len(wfs_world.PUBLIC)
     assert b"GEHEIM" not in body
+    assert not [u for u in outside if "epsg.io" in u], outside
+    assert _symbols(img) > 40  # the same offer circles as from the GeoJSON resource
+
+
+def test_geoview_crs_definitions_are_projs():
+    """The proj4 strings in assets/geoview-crs.js are PROJ's own."""
+    js = (pathlib.Path(__file__).resolve().parents[2] / "ckanext" / "keck_homeless" / "assets"
+          / "geoview-crs.js").read_text("utf-8")
+    defs = dict(re.findall(r'"(EPSG:\d+)": "([^"]+)"', js))
+    assert set(defs) == {"EPSG:25832", "EPSG:4258"}
+    for code, definition in defs.items():
+        proj = CRS.from_epsg(int(code.split(":")[1])).to_proj4().replace(" +type=crs", "")
+        assert definition == proj, code
+
+
+def test_geo_view_draws_the_wms_resource(browser, published):
+    """geo_view's WMS path: GetCapabilities (named layers below our unnamed
+    root), then tiled GetMap requests: the category symbols appear."""
+    status, url, body, img, _outside = _open_view(
+        browser, published, "WMS", lambda r: "GetMap" in r.url.replace("getmap", "GetMap")
+        and "keck-homeless/ows" in r.url)
+    assert status == 200 and body[:8] == b"\x89PNG\r\n\x1a\n"
+    w, h = img.size
+    coloured = sum(1 for x in range(40, w - 100, 2) for y in range(0, h, 2)
+                   if max(img.getpixel((x, y))) - min(img.getpixel((x, y))) > 60)
+    assert coloured > 30, coloured  # symbols are saturated colours; the map is otherwise white

@@ -186,7 +186,6 @@ def test_hidden_offers_appear_nowhere(server, world):
     hidden = [world["ids"][k] for k in wfs_world.SECRET]
     urls = [
         OWS + "?SERVICE=WFS&VERSION=2.0.0&REQUEST=GetFeature&TYPENAMES=keck:hilfsangebote",
-        OWS + "?SERVICE=WFS&VERSION=2.0.0&REQUEST=GetFeature&TYPENAMES=keck:hilfsangebote_protection",
         OWS + "?SERVICE=WFS&VERSION=2.0.0&REQUEST=GetFeature&TYPENAMES=keck:hilfsangebote&OUTPUTFORMAT=json",
         OWS + "?SERVICE=WFS&VERSION=1.1.0&REQUEST=GetFeature&TYPENAME=hilfsangebote&OUTPUTFORMAT=GML2",
         OWS + "?SERVICE=WFS&VERSION=2.0.0&REQUEST=GetPropertyValue&TYPENAMES=hilfsangebote&VALUEREFERENCE=name",
@@ -200,6 +199,11 @@ def test_hidden_offers_appear_nowhere(server, world):
         assert status == 200, url
         for word in ("GEHEIM", "Geheimweg", "Privatweg", *hidden):
             assert word.encode() not in body, (url, word)
+    # No layer, feature type or collection for protection offers (always hidden).
+    for url in (OWS + "?SERVICE=WFS&VERSION=2.0.0&REQUEST=GetFeature&TYPENAMES=keck:hilfsangebote_protection",
+                API + "/collections/hilfsangebote_protection/items"):
+        status, body = get(url)
+        assert status in (400, 404) and b"GEHEIM" not in body, url
     for pid in hidden:
         for url in (OWS + "?SERVICE=WFS&VERSION=2.0.0&REQUEST=GetFeature&STOREDQUERY_ID="
                     "urn:ogc:def:query:OGC-WFS::GetFeatureById&ID=" + pid,

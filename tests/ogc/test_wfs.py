@@ -8,6 +8,7 @@ import urllib.parse
 import pytest
 from lxml import etree
 
+from ckanext.keck_homeless.offers import codes
 from ckanext.keck_homeless.ogc import ows, query
 from tests.ogc import wfs_world
 
@@ -148,8 +149,32 @@ def test_approximate_offer_has_no_street_and_is_coarsened(engine, world):
 def test_category_type_selects_its_category(engine, world):
     body = wfs(engine, REQUEST="GetFeature", TYPENAMES="keck:hilfsangebote_meal")[2]
     assert set(feature_ids(body)) == {world["ids"]["meal"], world["ids"]["meal_near"]}
-    body = wfs(engine, REQUEST="GetFeature", TYPENAMES="keck:hilfsangebote_protection")[2]
-    assert xml(body).get("numberMatched") == "0"
+
+
+def test_no_feature_type_for_a_category_that_is_never_published(engine, world):
+    """Protection offers are always hidden: no (always empty) feature type,
+    layer or collection announces them."""
+    status, _, body = wfs(engine, REQUEST="GetFeature", TYPENAMES="keck:hilfsangebote_protection")
+    assert status == 400 and b"InvalidParameterValue" in body
+    names = {ft.name for ft in query.FEATURE_TYPES}
+    assert "hilfsangebote_protection" not in names
+    assert names == {"hilfsangebote"} | {f"hilfsangebote_{c}" for c in codes.codes("category")
+                                          if c not in query.NEVER_PUBLISHED_CATEGORIES}
+    caps = wfs(engine, REQUEST="GetCapabilities")[2]
+    assert b"protection" not in caps
+
+
+def test_never_published_categories_are_the_ones_the_rules_keep_hidden():
+    """query.NEVER_PUBLISHED_CATEGORIES mirrors the rule that such an offer
+    must be hidden (offers/rules.py): a public one is refused."""
+    from ckanext.keck_homeless.offers import rules
+
+    for cat in codes.codes("category"):
+        offer = {"category": cat, "location_visibility": "public", "street": "Markt 1",
+                 "postcode": "52349", "municipality": "05358008",
+                 "spatial": '{"type": "Point", "coordinates": [6.48, 50.80]}'}
+        refused = "location_visibility" in rules.check_offer(offer)
+        assert refused == (cat in query.NEVER_PUBLISHED_CATEGORIES), cat
 
 
 @pytest.mark.parametrize("bbox,srid", [

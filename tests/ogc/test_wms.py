@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import json
 import socket
+import urllib.parse
 import urllib.request
 from xml.etree import ElementTree
 
@@ -285,7 +286,7 @@ def test_capabilities_parse_with_owslib(world, engine, version):
     service = WebMapService(SITE + "/keck-homeless/ows", version=version, xml=body)
     names = set(service.contents)
     assert {"hilfsangebote", "hilfsangebote_shelter", "hilfsangebote_drinking_water"} <= names
-    assert len(names) == 13
+    assert len(names) == 12 and "hilfsangebote_protection" not in names  # never published
     layer = service["hilfsangebote"]
     crs_list = [c if isinstance(c, str) else c[-1] for c in layer.crsOptions]
     for code in ("EPSG:25832", "EPSG:4326", "EPSG:4258", "EPSG:3857"):
@@ -340,6 +341,52 @@ def test_legend_graphic(world, engine):
     assert status == 200 and whole.height > 10 * single.height
 
 
+W = {"w": "http://www.opengis.net/wms", "xlink": "http://www.w3.org/1999/xlink"}
+
+
+@pytest.mark.parametrize("version", ["1.3.0", "1.1.1"])
+def test_capabilities_styles_are_not_redefined_and_legend_sizes_are_true(world, engine, version):
+    """WMS 1.3.0 §7.2.4.6.5: no layer redefines a style it inherits; every
+    LegendURL states the size of the image GetLegendGraphic returns."""
+    body = call(engine, SERVICE="WMS", REQUEST="GetCapabilities", VERSION=version)[2]
+    root = ElementTree.fromstring(body)
+    q = f"{{{W['w']}}}" if version == "1.3.0" else ""  # 1.1.1 has no namespace
+    top = root.find(f"{q}Capability/{q}Layer")
+    assert top.find(f"{q}Name") is None  # a category layer: title, CRSs, extent for all
+    named = top.findall(f"{q}Layer")
+    assert [layer.findtext(f"{q}Name") for layer in named][0] == "hilfsangebote" and len(named) == 12
+
+    def check(layer, inherited):
+        own = {st.findtext(f"{q}Name") for st in layer.findall(f"{q}Style")}
+        assert not own & inherited, layer.findtext(f"{q}Name")
+        for child in layer.findall(f"{q}Layer"):
+            check(child, inherited | own)
+    check(top, set())
+    for layer in named:
+        assert layer.find(f"{q}KeywordList/{q}Keyword") is not None
+        legend = layer.find(f"{q}Style/{q}LegendURL")
+        href = legend.find(f"{q}OnlineResource").get(f"{{{W['xlink']}}}href")
+        params = dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(href).query))
+        image = png(call(engine, **params)[2])
+        assert (int(legend.get("width")), int(legend.get("height"))) == image.size, href
+
+
+def test_update_sequence(world, engine):
+    """WMS 1.3.0 §7.2.3.5: the current value → CurrentUpdateSequence, a
+    higher one → InvalidUpdateSequence, a lower one → the document."""
+    def caps(**kw):
+        return call(engine, SERVICE="WMS", REQUEST="GetCapabilities", VERSION="1.3.0", **kw)
+    current = int(ElementTree.fromstring(caps()[2]).get("updateSequence"))
+    for value, status, code in ((current, 200, "CurrentUpdateSequence"),
+                                (current + 1, 400, "InvalidUpdateSequence"),
+                                ("abc", 400, "InvalidUpdateSequence")):
+        got_status, _, body = caps(UPDATESEQUENCE=str(value))
+        exc = ElementTree.fromstring(body)[0]
+        assert (got_status, exc.get("code"), exc.get("locator")) == (status, code, "UPDATESEQUENCE")
+    status, _, body = caps(UPDATESEQUENCE=str(current - 1))
+    assert status == 200 and ElementTree.fromstring(body).tag == f"{{{W['w']}}}WMS_Capabilities"
+
+
 # -- malformed requests -------------------------------------------------------------
 BASE = dict(SERVICE="WMS", REQUEST="GetMap", LAYERS="hilfsangebote", STYLES="",
             BBOX="300000,5600000,345000,5660000", WIDTH="256", HEIGHT="256",
@@ -378,6 +425,8 @@ CORPUS = [
     ({"REQUEST": "GetLegendGraphic", "LAYER": "nope"}, "LayerNotDefined", "LAYER"),
     ({"REQUEST": "GetLegendGraphic", "LAYER": None}, "MissingParameterValue", "LAYER"),
     ({"VERSION": "7.0"}, "InvalidParameterValue", "VERSION"),
+    ({"VERSION": None}, "MissingParameterValue", "VERSION"),  # GetMap must name it
+    ({"LAYERS": "hilfsangebote_protection"}, "LayerNotDefined", "LAYERS"),  # never published
 ]
 
 
@@ -400,6 +449,7 @@ def test_malformed_requests_get_a_service_exception(world, engine, version, chan
     assert exc.tag.endswith("ServiceException")
     expected = "InvalidSRS" if code == "InvalidCRS" and version == "1.1.1" else code
     assert exc.get("code") == expected, body
+    assert " / " in exc.text, exc.text  # "Deutsch / English", as every OGC exception text
     if locator:
         assert exc.get("locator") == locator
     if version == "1.1.1" and params.get("VERSION") == "1.1.1":

@@ -121,7 +121,7 @@ def parse(text: str | None, *, epsg_code_latlon: bool = False,
     """
     raw = (text or "").strip()
     if not raw:
-        raise InvalidParameterValue("Empty CRS / Leeres Koordinatensystem", locator=locator)
+        raise InvalidParameterValue("Leeres Koordinatensystem / empty CRS", locator=locator)
     if raw.lower() in _CRS84:
         return CRS(4326, False, raw, crs84=True)
     for pattern, urn_style in ((_URN, True), (_URI, True), (_CODE, False), (_GML_URI, False)):
@@ -130,12 +130,12 @@ def parse(text: str | None, *, epsg_code_latlon: bool = False,
             srid = int(m.group(1))
             if srid not in SUPPORTED_EPSG:
                 raise InvalidParameterValue(
-                    f"CRS {raw} is not supported (supported: "
+                    f"CRS {raw} wird nicht unterstützt / is not supported ("
                     + ", ".join(f"EPSG:{c}" for c in SUPPORTED_EPSG) + ")",
                     locator=locator)
             latlon_rule = urn_style or epsg_code_latlon
             return CRS(srid, latlon_rule and srid in GEOGRAPHIC_EPSG, raw)
-    raise InvalidParameterValue(f"Unknown CRS {raw[:100]!r}", locator=locator)
+    raise InvalidParameterValue(f"Unbekanntes Koordinatensystem / unknown CRS {raw[:100]!r}", locator=locator)
 
 
 def default() -> CRS:
@@ -163,18 +163,18 @@ def parse_bbox(text: str | None, *, default_crs: CRS | None = None,
     parts = [p.strip() for p in (text or "").split(",")]
     if len(parts) not in (4, 5):
         raise InvalidParameterValue(
-            "BBOX must be minx,miny,maxx,maxy[,crs] / BBOX muss vier Zahlen "
-            "(und optional ein Koordinatensystem) enthalten", locator=locator)
+            "BBOX muss vier Zahlen (und optional ein Koordinatensystem) enthalten / "
+            "BBOX must be minx,miny,maxx,maxy[,crs]", locator=locator)
     try:
         nums = tuple(float(p) for p in parts[:4])
     except ValueError:
-        raise InvalidParameterValue("BBOX coordinates must be numbers", locator=locator) from None
+        raise InvalidParameterValue("BBOX-Koordinaten müssen Zahlen sein / BBOX coordinates must be numbers", locator=locator) from None
     if any(n != n or n in (float("inf"), float("-inf")) for n in nums):
-        raise InvalidParameterValue("BBOX coordinates must be finite numbers", locator=locator)
+        raise InvalidParameterValue("BBOX-Koordinaten müssen endliche Zahlen sein / must be finite numbers", locator=locator)
     crs = (parse(parts[4], locator=locator, epsg_code_latlon=epsg_code_latlon)
            if len(parts) == 5 else (default_crs or default()))
     # the longitude range may cross the antimeridian (min > max) in geographic CRSs
     lon_i, lat_i = (1, 0) if crs.latlon else (0, 1)
     if nums[lat_i] > nums[lat_i + 2] or (nums[lon_i] > nums[lon_i + 2] and not crs.geographic):
-        raise InvalidParameterValue("BBOX minimum is larger than maximum", locator=locator)
+        raise InvalidParameterValue("BBOX: Minimum größer als Maximum / minimum is larger than maximum", locator=locator)
     return nums, crs  # type: ignore[return-value]

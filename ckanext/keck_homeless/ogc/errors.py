@@ -9,9 +9,12 @@ Raise one of the subclasses anywhere in ``ogc/``; the dispatcher
 * WMS                 → the WMS engineer renders ``ServiceExceptionReport`` from
                         :attr:`code`, :attr:`locator`, :attr:`text` (see ``render_wms``).
 
-Example::
+Texts are machine-facing but read by people debugging a client: German
+first, then English, in one string — ``"Deutsch / English"`` — the same in
+WFS, WMS and OGC API answers, whatever the request's language. Example::
 
-    raise InvalidParameterValue("COUNT must be a positive integer", locator="COUNT")
+    raise InvalidParameterValue("COUNT muss eine positive ganze Zahl sein / "
+                                "must be a positive integer", locator="COUNT")
 
 Every subclass carries the OGC ``exceptionCode`` and the HTTP status the OGC
 standards (OWS Common 2.0 table 28, WFS 2.0 §7.5) prescribe. Texts shown to
@@ -41,10 +44,13 @@ class OWSException(Exception):
     # -- rendering -------------------------------------------------------
     def render(self, version: str | None = "2.0.0") -> tuple[int, dict, bytes]:
         """OWS ExceptionReport for WFS (``version`` of the *request*)."""
+        # Texts are "Deutsch / English" (the WMS and OGC API use the same
+        # texts), so the report declares no single language (the attribute
+        # is optional in OWS 1.0 and 1.1).
         if version and version.startswith("1."):
-            ns, report_version, lang = OWS10_NS, "1.0.0", 'language="en"'
+            ns, report_version = OWS10_NS, "1.0.0"
         else:
-            ns, report_version, lang = OWS11_NS, "2.0.0", 'xml:lang="en"'
+            ns, report_version = OWS11_NS, "2.0.0"
         schema = ("http://schemas.opengis.net/ows/1.0.0/owsExceptionReport.xsd" if ns == OWS10_NS
                   else "http://schemas.opengis.net/ows/1.1.0/owsExceptionReport.xsd")
         locator = f" locator={quoteattr(self.locator)}" if self.locator else ""
@@ -52,7 +58,7 @@ class OWSException(Exception):
             '<?xml version="1.0" encoding="UTF-8"?>\n'
             f'<ows:ExceptionReport xmlns:ows="{ns}" '
             'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" '
-            f'xsi:schemaLocation="{ns} {schema}" {lang} version="{report_version}">\n'
+            f'xsi:schemaLocation="{ns} {schema}" version="{report_version}">\n'
             f'  <ows:Exception exceptionCode="{self.code}"{locator}>\n'
             f"    <ows:ExceptionText>{escape(self.text)}</ows:ExceptionText>\n"
             "  </ows:Exception>\n"
@@ -121,6 +127,14 @@ class VersionNegotiationFailed(OWSException):
 
 class InvalidUpdateSequence(OWSException):
     code = "InvalidUpdateSequence"
+
+
+class CurrentUpdateSequence(OWSException):
+    """The client's UPDATESEQUENCE is the current one: nothing changed.
+    Sent with 200 — the expected outcome, not an error — because the
+    exception document must reach the client (a 304 carries no body)."""
+    code = "CurrentUpdateSequence"
+    status = 200
 
 
 class OperationParsingFailed(OWSException):

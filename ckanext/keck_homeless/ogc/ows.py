@@ -118,7 +118,7 @@ def handle(request: OWSRequest) -> Response:
             from ckanext.keck_homeless.ogc import wfs
             return wfs.handle(request)
         raise errors.InvalidParameterValue(
-            f"Unknown SERVICE {service[:40]!r} (WFS or WMS)", locator="SERVICE")
+            f"Unbekannter / unknown SERVICE {service[:40]!r} (WFS, WMS)", locator="SERVICE")
     except errors.OWSException as exc:
         log.info("OWS %s %s: %s %s (%s)", request.method, request.get("REQUEST") or
                  (request.xml.tag if request.xml is not None else "?"), exc.code, exc.locator,
@@ -128,7 +128,7 @@ def handle(request: OWSRequest) -> Response:
         return exc.render(_wfs_exception_version(version))
     except Exception:  # never a stack trace to the client
         log.exception("OWS request failed: %r", request.args)
-        exc = errors.NoApplicableCode("Internal error / Interner Fehler", status=500)
+        exc = errors.NoApplicableCode("Interner Fehler / internal error", status=500)
         return exc.render(_wfs_exception_version(version))
 
 
@@ -143,23 +143,24 @@ def parse_xml_body(body: bytes | None):
 
     if not body or not body.strip():
         raise errors.MissingParameterValue(
-            "Empty POST body: send a WFS request as XML or use KVP with GET", locator="request")
+            "Leerer POST-Body: WFS-Anfrage als XML senden oder KVP mit GET / "
+            "empty POST body: send a WFS request as XML or use KVP with GET", locator="request")
     if len(body) > MAX_POST_BYTES:
         raise errors.OperationParsingFailed(
-            f"POST body larger than {MAX_POST_BYTES} bytes", locator="request", status=413)
+            f"POST-Body größer als / body larger than {MAX_POST_BYTES} bytes", locator="request", status=413)
     if b"<!DOCTYPE" in body.upper() or b"<!ENTITY" in body.upper():
         raise errors.OperationParsingFailed(
-            "Document type declarations are not allowed", locator="request")
+            "Dokumenttyp-Deklarationen sind nicht erlaubt / document type declarations are not allowed", locator="request")
     parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False,
                              dtd_validation=False, huge_tree=False, remove_comments=True)
     try:
         root = etree.fromstring(body, parser=parser)
     except etree.XMLSyntaxError as exc:
         raise errors.OperationParsingFailed(
-            f"XML body is not well-formed: {str(exc)[:200]}", locator="request") from None
+            f"XML-Body nicht wohlgeformt / XML body is not well-formed: {str(exc)[:200]}", locator="request") from None
     if root.getroottree().docinfo.doctype:
         raise errors.OperationParsingFailed(
-            "Document type declarations are not allowed", locator="request")
+            "Dokumenttyp-Deklarationen sind nicht erlaubt / document type declarations are not allowed", locator="request")
     return root
 
 
@@ -171,8 +172,8 @@ def _service_of(request: OWSRequest) -> str:
     if req in WMS_ONLY_REQUESTS:
         return "WMS"
     if not req:
-        raise errors.MissingParameterValue("Parameter SERVICE is missing", locator="SERVICE")
-    raise errors.MissingParameterValue("Parameter SERVICE is missing", locator="SERVICE")
+        raise errors.MissingParameterValue("Parameter SERVICE fehlt / is missing", locator="SERVICE")
+    raise errors.MissingParameterValue("Parameter SERVICE fehlt / is missing", locator="SERVICE")
 
 
 def _wfs_exception_version(version: str | None) -> str:
@@ -184,5 +185,5 @@ def _wms():
     try:
         from ckanext.keck_homeless.ogc import wms
     except ImportError as exc:
-        raise errors.OperationNotSupported("WMS is not available", locator="SERVICE") from exc
+        raise errors.OperationNotSupported("WMS ist nicht verfügbar / WMS is not available", locator="SERVICE") from exc
     return wms

@@ -100,7 +100,7 @@ def column_of(name: str, *, site_url: str = "", locator: str = "FILTER"):
     for pname, expr in properties(site_url):
         if pname == local:
             return expr
-    raise InvalidParameterValue(f"Unknown property {name[:80]!r}", locator=locator)
+    raise InvalidParameterValue(f"Unbekannte Eigenschaft / unknown property {name[:80]!r}", locator=locator)
 
 
 def type_of(name: str) -> str:
@@ -121,11 +121,22 @@ class FeatureType(NamedTuple):
         return self.title_en if lang.startswith("en") else self.title_de
 
 
-#: All layers: every public offer, then one per category.
+#: Categories whose offers can never be published: the rules refuse a
+#: ``protection`` offer that is not ``hidden`` (offers/rules.py), and hidden
+#: offers never reach the store. No layer, feature type or collection is
+#: offered for them — an always-empty layer would only advertise that such
+#: places exist (and clients and the OGC test suites expect data behind a
+#: layer).
+NEVER_PUBLISHED_CATEGORIES = frozenset({"protection"})
+#: The categories that get a layer / feature type / collection of their own.
+PUBLISHED_CATEGORIES = tuple(c for c in codes.CATEGORIES
+                             if c.code not in NEVER_PUBLISHED_CATEGORIES)
+
+#: All layers: every public offer, then one per published category.
 FEATURE_TYPES: tuple[FeatureType, ...] = (
     FeatureType("hilfsangebote", None, "Hilfsangebote (alle)", "Help offers (all)"),
 ) + tuple(FeatureType(f"hilfsangebote_{c.code}", c.code, f"Hilfsangebote: {c.de}",
-                      f"Help offers: {c.en}") for c in codes.CATEGORIES)
+                      f"Help offers: {c.en}") for c in PUBLISHED_CATEGORIES)
 _BY_NAME = {ft.name: ft for ft in FEATURE_TYPES}
 
 
@@ -142,7 +153,7 @@ def feature_type(name: str, namespace_uri: str = "", locator: str = "TYPENAMES")
         local = raw.split(":", 1)[1]
     ft = _BY_NAME.get(local)
     if ft is None:
-        raise InvalidParameterValue(f"Unknown feature type {raw[:80]!r}", locator=locator)
+        raise InvalidParameterValue(f"Unbekannter Objekttyp / unknown feature type {raw[:80]!r}", locator=locator)
     return ft
 
 
@@ -224,7 +235,7 @@ def order_by(q: FeatureQuery) -> list:
     for name, ascending in q.sort:
         col = column_of(name, site_url=q.site_url, locator="SORTBY")
         if col is None:
-            raise InvalidParameterValue("Cannot sort by geometry", locator="SORTBY")
+            raise InvalidParameterValue("Nach der Geometrie wird nicht sortiert / cannot sort by geometry", locator="SORTBY")
         result.append(col.asc() if ascending else col.desc())
     result.append(offer.c.package_id.asc())  # stable paging
     return result
@@ -276,9 +287,9 @@ def execute(conn, stmt, **kw):
         return conn.execute(stmt, **kw)
     except sa.exc.DataError as exc:
         raise InvalidParameterValue(
-            "A value does not fit the property type", locator="FILTER") from exc
+            "Ein Wert passt nicht zum Typ der Eigenschaft / a value does not fit the property type", locator="FILTER") from exc
     except sa.exc.ProgrammingError as exc:  # a bug on our side, not the client's
-        raise OperationProcessingFailed("Query failed") from exc
+        raise OperationProcessingFailed("Abfrage fehlgeschlagen / query failed") from exc
 
 
 def stream_scalars(engine, stmt, chunk_rows: int = 1000) -> Iterator[list[str]]:
@@ -338,9 +349,9 @@ def _coerce(name: str, value: Any, locator: str = "FILTER"):
             return sa.bindparam(None, value, type_=sa.Boolean)
     except ValueError:
         raise InvalidParameterValue(
-            f"Value {str(value)[:40]!r} is not a valid {kind} for {name}", locator=locator) from None
+            f"Wert / value {str(value)[:40]!r}: kein gültiger Wert ({kind}) für / not a valid {kind} for {name}", locator=locator) from None
     if isinstance(value, (values.Geometry, values.Envelope, list, dict)):
-        raise InvalidParameterValue(f"Invalid value for {name}", locator=locator)
+        raise InvalidParameterValue(f"Ungültiger Wert für / invalid value for {name}", locator=locator)
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     return sa.bindparam(None, str(value), type_=sa.Text)
@@ -440,9 +451,9 @@ class SQLFilter(Evaluator):
         factor = _DISTANCE_UNITS.get(str(node.units or "m").strip().lower())
         if factor is None:
             raise InvalidParameterValue(
-                f"Unsupported distance unit {str(node.units)[:20]!r} (m, km)", locator="FILTER")
+                f"Nicht unterstützte Entfernungseinheit / unsupported distance unit {str(node.units)[:20]!r} (m, km)", locator="FILTER")
         if not (0 <= float(node.distance) < 1e7):
-            raise InvalidParameterValue("Distance out of range", locator="FILTER")
+            raise InvalidParameterValue("Entfernung außerhalb des zulässigen Bereichs / distance out of range", locator="FILTER")
         cond = sa.func.ST_DWithin(offer.c.geom_utm, self._geometry_utm(node.rhs),
                                   sa.bindparam(None, float(node.distance) * factor, type_=sa.Float))
         return sa.not_(cond) if isinstance(node, ast.DistanceBeyond) else cond
@@ -471,19 +482,19 @@ class SQLFilter(Evaluator):
 
     def adopt(self, node, *sub_args):
         raise InvalidParameterValue(
-            f"Filter operation {type(node).__name__} is not supported", locator="FILTER")
+            f"Filteroperation {type(node).__name__} wird nicht unterstützt / is not supported", locator="FILTER")
 
     # helpers
     def _column(self, attr):
         if not isinstance(attr, ast.Attribute):
-            raise InvalidParameterValue("Expected a property name", locator="FILTER")
+            raise InvalidParameterValue("Name einer Eigenschaft erwartet / expected a property name", locator="FILTER")
         name = attr.name or ""
         if _is_gml_property(name):
             raise OperationProcessingFailed(
-                f"{name[:60]} cannot be used in a comparison", locator="FILTER", status=400)
+                f"{name[:60]} kann nicht verglichen werden / cannot be used in a comparison", locator="FILTER", status=400)
         col = column_of(attr.name, site_url=self.site_url)
         if col is None:
-            raise InvalidParameterValue("Geometry in a comparison", locator="FILTER")
+            raise InvalidParameterValue("Geometrie in einem Vergleich / geometry in a comparison", locator="FILTER")
         return col
 
     def _column_and_value(self, lhs, rhs):
@@ -491,15 +502,15 @@ class SQLFilter(Evaluator):
             lhs, rhs = rhs, lhs
         col = self._column(lhs)
         if isinstance(rhs, (values.Geometry, values.Envelope)):
-            raise OperationProcessingFailed("A geometry cannot be compared with a value",
+            raise OperationProcessingFailed("Eine Geometrie ist nicht mit einem Wert vergleichbar / a geometry cannot be compared with a value",
                                             locator="FILTER", status=400)
         if isinstance(rhs, ast.Node):
-            raise InvalidParameterValue("Only literal values can be compared", locator="FILTER")
+            raise InvalidParameterValue("Nur Literale sind vergleichbar / only literal values can be compared", locator="FILTER")
         return col, _coerce(lhs.name, rhs)
 
     def _check_geometry_property(self, attr):
         if attr is not None and isinstance(attr, ast.Attribute) and column_of(attr.name) is not None:
-            raise InvalidParameterValue(f"{attr.name} is not a geometry property", locator="FILTER")
+            raise InvalidParameterValue(f"{attr.name} ist keine Geometrie-Eigenschaft / is not a geometry property", locator="FILTER")
 
     def _geom_crs(self, geometry: dict) -> crslib.CRS:
         name = (geometry.get("crs") or {}).get("properties", {}).get("name")
@@ -518,14 +529,14 @@ class SQLFilter(Evaluator):
             env = sa.func.ST_MakeEnvelope(value.x1, value.y1, value.x2, value.y2, self.default_crs.srid)
             return sa.func.ST_Transform(env, 25832)
         if not isinstance(value, values.Geometry):
-            raise InvalidParameterValue("Expected a geometry", locator="FILTER")
+            raise InvalidParameterValue("Geometrie erwartet / expected a geometry", locator="FILTER")
         crs = self._geom_crs(value.geometry)
         geometry = _normalise(value.geometry, crs)
         try:
             from shapely.geometry import shape
             wkt = shape(geometry).wkt
         except Exception:
-            raise InvalidParameterValue("Invalid geometry in filter", locator="FILTER") from None
+            raise InvalidParameterValue("Ungültige Geometrie im Filter / invalid geometry in filter", locator="FILTER") from None
         geom = sa.func.ST_GeomFromText(sa.bindparam(None, wkt, type_=sa.Text), crs.srid)
         return geom if crs.srid == 25832 else sa.func.ST_Transform(geom, 25832)
 

@@ -98,14 +98,14 @@ def handle(req: OWSRequest) -> Response:
 # ---------------------------------------------------------------------------
 def _operation(name: str | None) -> str:
     if not name:
-        raise errors.MissingParameterValue("Parameter REQUEST is missing", locator="request")
+        raise errors.MissingParameterValue("Parameter REQUEST fehlt / is missing", locator="request")
     key = name.strip().lower()
     if key in OPERATIONS:
         return OPERATIONS[key]
     if key in NOT_IMPLEMENTED:
-        raise errors.OperationNotSupported(f"{name} is not supported by this read-only WFS",
+        raise errors.OperationNotSupported(f"{name} wird von diesem lesenden WFS nicht unterstützt / is not supported by this read-only WFS",
                                            locator=name[:40])
-    raise errors.OperationNotSupported(f"Unknown operation {name[:40]!r}", locator="request",
+    raise errors.OperationNotSupported(f"Unbekannte Operation / unknown operation {name[:40]!r}", locator="request",
                                        status=400)
 
 
@@ -118,15 +118,15 @@ def _version(operation: str, version: str | None, accept: str | None) -> str:
                 if v in VERSIONS:
                     return v
             raise errors.VersionNegotiationFailed(
-                "None of the versions in AcceptVersions is supported (2.0.0, 1.1.0)",
+                "Keine Version in AcceptVersions wird unterstützt / none of the versions is supported (2.0.0, 1.1.0)",
                 locator="AcceptVersions")
         return version if version in VERSIONS else "2.0.0"
     if not version:
-        raise errors.MissingParameterValue("Parameter VERSION is missing", locator="version")
+        raise errors.MissingParameterValue("Parameter VERSION fehlt / is missing", locator="version")
     version = "2.0.0" if version in ("2.0.2", "2.0") else version
     if version not in VERSIONS:
         raise errors.InvalidParameterValue(
-            f"Version {version[:20]!r} is not supported (2.0.0, 1.1.0)", locator="version")
+            f"Version {version[:20]!r} wird nicht unterstützt / is not supported (2.0.0, 1.1.0)", locator="version")
     return version
 
 
@@ -136,10 +136,10 @@ def _int(value: str | None, name: str, minimum: int = 0) -> int | None:
     try:
         number = int(value.strip())
     except (ValueError, AttributeError):
-        raise errors.InvalidParameterValue(f"{name} must be an integer", locator=name) from None
+        raise errors.InvalidParameterValue(f"{name} muss eine ganze Zahl sein / must be an integer", locator=name) from None
     if number < minimum or number > MAX_INT:
         raise errors.InvalidParameterValue(
-            f"{name} must be between {minimum} and {MAX_INT}", locator=name)
+            f"{name} muss zwischen {minimum} und {MAX_INT} liegen / must be between {minimum} and {MAX_INT}", locator=name)
     return number
 
 
@@ -160,9 +160,9 @@ def _resolve_type(req: OWSRequest, name: str, namespaces: dict[str, str], locato
         prefix, local = name.split(":", 1)
         uri = namespaces.get(prefix)
         if uri is not None and uri != req.settings.namespace_uri:
-            raise errors.InvalidParameterValue(f"Unknown feature type {name[:80]!r}", locator=locator)
+            raise errors.InvalidParameterValue(f"Unbekannter Objekttyp / unknown feature type {name[:80]!r}", locator=locator)
         if uri is None and namespaces and prefix != req.settings.namespace_prefix:
-            raise errors.InvalidParameterValue(f"Unknown feature type {name[:80]!r}", locator=locator)
+            raise errors.InvalidParameterValue(f"Unbekannter Objekttyp / unknown feature type {name[:80]!r}", locator=locator)
         name = local
     return query.feature_type(name, req.settings.namespace_uri, locator=locator)
 
@@ -182,10 +182,10 @@ def _sortby(text: str | None, version: str) -> list[tuple[str, bool]]:
     for part in _split_list(text):
         bits = part.split()
         if not bits or len(bits) > 2:
-            raise errors.InvalidParameterValue(f"Invalid SORTBY {part[:60]!r}", locator="SORTBY")
+            raise errors.InvalidParameterValue(f"Ungültiges / invalid SORTBY {part[:60]!r}", locator="SORTBY")
         order = bits[1].upper() if len(bits) == 2 else "ASC"
         if order not in ("ASC", "DESC", "A", "D"):
-            raise errors.InvalidParameterValue(f"Invalid sort order {order[:10]!r}", locator="SORTBY")
+            raise errors.InvalidParameterValue(f"Ungültige Sortierrichtung / invalid sort order {order[:10]!r}", locator="SORTBY")
         query.column_of(bits[0], locator="SORTBY")
         result.append((bits[0], order in ("ASC", "A")))
     return result
@@ -196,7 +196,7 @@ def _format(value: str | None, version: str, operation: str) -> encoders.Format:
         return encoders.GML311 if version == "1.1.0" else encoders.GML32
     fmt = encoders.lookup(value)
     if fmt is None:
-        raise errors.InvalidParameterValue(f"Output format {value[:60]!r} is not supported",
+        raise errors.InvalidParameterValue(f"Ausgabeformat / output format {value[:60]!r} wird nicht unterstützt / is not supported",
                                            locator="outputFormat")
     return fmt
 
@@ -219,7 +219,7 @@ def _check_ids(raw_ids: list[str] | None, ftype: query.FeatureType) -> list[str]
         other = _type_of_id(rid)
         if other is not None and other.name != ftype.name:
             raise errors.InvalidParameterValue(
-                f"Resource id {rid[:80]!r} is not of type {ftype.name}", locator="RESOURCEID")
+                f"Kennung / resource id {rid[:80]!r} ist nicht vom Typ / is not of type {ftype.name}", locator="RESOURCEID")
         result.append(_package_id(rid))
     return result
 
@@ -267,12 +267,12 @@ def from_kvp(req: OWSRequest) -> WFSRequest:
     stored = req.get("STOREDQUERY_ID")
     if stored and op == "GetFeature":
         if stored != capabilities.GET_FEATURE_BY_ID:
-            raise errors.InvalidParameterValue(f"Unknown stored query {stored[:80]!r}",
+            raise errors.InvalidParameterValue(f"Unbekannte gespeicherte Abfrage / unknown stored query {stored[:80]!r}",
                                                locator="STOREDQUERY_ID")
         wreq.stored_query = stored
         wreq.stored_id = req.get("ID")
         if not wreq.stored_id:
-            raise errors.MissingParameterValue("Parameter ID is missing", locator="ID")
+            raise errors.MissingParameterValue("Parameter ID fehlt / is missing", locator="ID")
         return wreq
     _kvp_queries(req, wreq, namespaces, names_param)
     return wreq
@@ -280,10 +280,10 @@ def from_kvp(req: OWSRequest) -> WFSRequest:
 
 def _value_reference(value: str | None) -> str:
     if value is None:
-        raise errors.MissingParameterValue("Parameter VALUEREFERENCE is missing",
+        raise errors.MissingParameterValue("Parameter VALUEREFERENCE fehlt / is missing",
                                            locator="valueReference")
     if not value.strip():
-        raise errors.InvalidParameterValue("VALUEREFERENCE is empty", locator="valueReference")
+        raise errors.InvalidParameterValue("VALUEREFERENCE ist leer / is empty", locator="valueReference")
     return value.strip()
 
 
@@ -291,7 +291,7 @@ def _result_type(value: str | None) -> bool:
     if not value:
         return False
     if value.lower() not in ("results", "hits"):
-        raise errors.InvalidParameterValue("RESULTTYPE must be results or hits", locator="resultType")
+        raise errors.InvalidParameterValue("RESULTTYPE muss results oder hits sein / must be results or hits", locator="resultType")
     return value.lower() == "hits"
 
 
@@ -303,7 +303,7 @@ def _kvp_queries(req: OWSRequest, wreq: WFSRequest, namespaces, names_param: str
                             ("RESOURCEID", rid_text)) if v]
     if len(given) > 1:
         raise errors.InvalidParameterValue(
-            f"{' and '.join(given)} are mutually exclusive", locator=given[1])
+            f"{' / '.join(given)} schließen sich aus / are mutually exclusive", locator=given[1])
     ids = None
     if rid_text:
         ids = _ids(rid_text)
@@ -311,7 +311,7 @@ def _kvp_queries(req: OWSRequest, wreq: WFSRequest, namespaces, names_param: str
             types = {_type_of_id(r) for r in _split_list(rid_text)} - {None}
             wreq.type_names = [t.name for t in types] or ["hilfsangebote"]  # type: ignore[union-attr]
     if not wreq.type_names:
-        raise errors.MissingParameterValue(f"Parameter {names_param} is missing", locator=names_param)
+        raise errors.MissingParameterValue(f"Parameter {names_param} fehlt / is missing", locator=names_param)
     sort = _sortby(req.get("SORTBY"), wreq.version)
     props = [p for p in _split_list(req.get("PROPERTYNAME")) if p != "*"] or None
     for p in props or []:
@@ -340,7 +340,7 @@ def _dft_format(value: str | None, version: str) -> str:
         return "gml311" if version == "1.1.0" else "gml32"
     fmt = encoders.lookup(value)
     if fmt is None or fmt.kind == "geojson":
-        raise errors.InvalidParameterValue(f"Output format {value[:60]!r} is not supported",
+        raise errors.InvalidParameterValue(f"Ausgabeformat / output format {value[:60]!r} wird nicht unterstützt / is not supported",
                                            locator="outputFormat")
     return fmt.kind
 
@@ -369,7 +369,7 @@ def parse_filter_element(root) -> tuple[Any, list[str] | None]:
 
     qname = etree.QName(root)
     if qname.localname != "Filter" or qname.namespace not in (FES20, OGC):
-        raise errors.InvalidParameterValue("FILTER must be a fes:Filter element", locator="FILTER")
+        raise errors.InvalidParameterValue("FILTER muss ein fes:Filter-Element sein / must be a fes:Filter element", locator="FILTER")
     children = [c for c in root if isinstance(c.tag, str)]
     id_tags = {f"{{{FES20}}}ResourceId", f"{{{OGC}}}GmlObjectId", f"{{{OGC}}}FeatureId"}
     if children and all(c.tag in id_tags for c in children):
@@ -377,11 +377,11 @@ def parse_filter_element(root) -> tuple[Any, list[str] | None]:
         for c in children:
             rid = c.get("rid") or c.get(f"{{{GML}}}id") or c.get(f"{{{GML32}}}id") or c.get("fid")
             if not rid:
-                raise errors.InvalidParameterValue("ResourceId without rid", locator="FILTER")
+                raise errors.InvalidParameterValue("ResourceId ohne / without rid", locator="FILTER")
             ids.append(rid.strip())
         return None, ids
     if not children:
-        raise errors.InvalidParameterValue("Empty filter", locator="FILTER")
+        raise errors.InvalidParameterValue("Leerer Filter / empty filter", locator="FILTER")
     _prepare_fes(root)
     try:
         return _fes_parser(qname.namespace).parse(root), None
@@ -389,7 +389,7 @@ def parse_filter_element(root) -> tuple[Any, list[str] | None]:
         raise
     except Exception as exc:  # pygeofilter raises assorted errors on bad input
         raise errors.InvalidParameterValue(
-            f"Filter cannot be processed: {type(exc).__name__}", locator="FILTER") from None
+            f"Filter nicht verarbeitbar / cannot be processed: {type(exc).__name__}", locator="FILTER") from None
 
 
 @functools.lru_cache(maxsize=2)
@@ -425,7 +425,8 @@ def _prepare_fes(root) -> None:
     for lit in root.iter(f"{{{FES20}}}Literal", f"{{{OGC}}}Literal"):
         if any(isinstance(child.tag, str) for child in lit):
             raise errors.OperationProcessingFailed(
-                "Literals with XML content (e.g. geometries) cannot be compared",
+                "Literale mit XML-Inhalt (z. B. Geometrien) sind nicht vergleichbar / "
+                "literals with XML content (e.g. geometries) cannot be compared",
                 locator="FILTER", status=400)
         if lit.get("type") is None:
             lit.set("type", "xs:string")
@@ -448,7 +449,7 @@ def _prepare_fes(root) -> None:
             if len(a) != 2 or len(b) != 2:
                 raise ValueError
         except (TypeError, ValueError):
-            raise errors.InvalidParameterValue("Invalid gml:Envelope in filter", locator="FILTER") from None
+            raise errors.InvalidParameterValue("Ungültiges gml:Envelope im Filter / invalid gml:Envelope in filter", locator="FILTER") from None
         poly = etree.Element(f"{{{ns}}}Polygon")
         if env.get("srsName"):
             poly.set("srsName", env.get("srsName"))
@@ -505,19 +506,19 @@ def from_xml(req: OWSRequest) -> WFSRequest:
         elif _local(child) == "Query":
             _xml_query(req, wreq, child)
     if not wreq.queries and not wreq.stored_query:
-        raise errors.MissingParameterValue("No wfs:Query in the request", locator="Query")
+        raise errors.MissingParameterValue("Keine wfs:Query in der Anfrage / no wfs:Query in the request", locator="Query")
     return wreq
 
 
 def _xml_stored_query(wreq: WFSRequest, el) -> None:
     if el.get("id") != capabilities.GET_FEATURE_BY_ID:
-        raise errors.InvalidParameterValue("Unknown stored query", locator="StoredQuery")
+        raise errors.InvalidParameterValue("Unbekannte gespeicherte Abfrage / unknown stored query", locator="StoredQuery")
     wreq.stored_query = el.get("id")
     for p in el:
         if isinstance(p.tag, str) and _local(p) == "Parameter" and p.get("name", "").upper() == "ID":
             wreq.stored_id = (p.text or "").strip()
     if not wreq.stored_id:
-        raise errors.MissingParameterValue("Stored query parameter ID is missing", locator="ID")
+        raise errors.MissingParameterValue("Parameter ID der gespeicherten Abfrage fehlt / stored query parameter ID is missing", locator="ID")
 
 
 def _xml_type(req: OWSRequest, name: str, context_el):
@@ -526,7 +527,7 @@ def _xml_type(req: OWSRequest, name: str, context_el):
         prefix, local = name.split(":", 1)
         uri = context_el.nsmap.get(prefix)
         if uri is not None and uri != req.settings.namespace_uri:
-            raise errors.InvalidParameterValue(f"Unknown feature type {name[:80]!r}", locator="typeNames")
+            raise errors.InvalidParameterValue(f"Unbekannter Objekttyp / unknown feature type {name[:80]!r}", locator="typeNames")
         name = local
     return query.feature_type(name, req.settings.namespace_uri, locator="typeNames")
 
@@ -534,9 +535,9 @@ def _xml_type(req: OWSRequest, name: str, context_el):
 def _xml_query(req: OWSRequest, wreq: WFSRequest, el) -> None:
     names = (el.get("typeNames") or el.get("typeName") or "").split()
     if not names:
-        raise errors.MissingParameterValue("typeNames is missing on wfs:Query", locator="typeNames")
+        raise errors.MissingParameterValue("typeNames fehlt an wfs:Query / is missing on wfs:Query", locator="typeNames")
     if len(names) > 1:
-        raise errors.OptionNotSupported("Joins are not supported", locator="typeNames")
+        raise errors.OptionNotSupported("Joins werden nicht unterstützt / are not supported", locator="typeNames")
     srs = _srs(el.get("srsName"))
     if srs is not None:
         wreq.srs = srs
@@ -580,7 +581,7 @@ def describe_stored_queries(req: OWSRequest, wreq: WFSRequest) -> Response:
     if wreq.stored_query:
         for sq in _split_list(wreq.stored_query):
             if sq != capabilities.GET_FEATURE_BY_ID:
-                raise errors.InvalidParameterValue(f"Unknown stored query {sq[:80]!r}",
+                raise errors.InvalidParameterValue(f"Unbekannte gespeicherte Abfrage / unknown stored query {sq[:80]!r}",
                                                    locator="STOREDQUERY_ID")
     return 200, {"Content-Type": "application/xml; charset=UTF-8"}, capabilities.describe_stored_queries(req)
 
@@ -794,7 +795,7 @@ def get_feature_by_id(req: OWSRequest, wreq: WFSRequest) -> Response:
     with req.engine.connect() as conn:
         row = query.execute(conn, query.select_rows(fq, [column])).first()
     if row is None:
-        raise errors.NotFound(f"No feature with identifier {rid[:80]!r}", locator="ID")
+        raise errors.NotFound(f"Kein Objekt mit der Kennung / no feature with identifier {rid[:80]!r}", locator="ID")
     text = row[0]
     if fmt.kind == "geojson":
         return 200, {"Content-Type": "application/geo+json; charset=UTF-8"}, text.encode("utf-8")
@@ -812,11 +813,11 @@ def get_feature_by_id(req: OWSRequest, wreq: WFSRequest) -> Response:
 
 def get_property_value(req: OWSRequest, wreq: WFSRequest) -> Response:
     if wreq.version != "2.0.0":
-        raise errors.OperationNotSupported("GetPropertyValue needs WFS 2.0.0", locator="request", status=400)
+        raise errors.OperationNotSupported("GetPropertyValue gibt es erst in / needs WFS 2.0.0", locator="request", status=400)
     ref = wreq.value_reference or ""
     col = query.column_of(ref, site_url=req.site_url, locator="valueReference")
     if wreq.fmt and wreq.fmt.kind == "geojson":
-        raise errors.InvalidParameterValue("GetPropertyValue returns XML only", locator="outputFormat")
+        raise errors.InvalidParameterValue("GetPropertyValue liefert nur XML / returns XML only", locator="outputFormat")
     limit = _limit(req, wreq)
     target = _output_crs(wreq)
     local = ref.split("/")[-1].split(":")[-1]

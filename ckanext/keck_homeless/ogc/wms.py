@@ -29,6 +29,7 @@ from sqlalchemy import func
 from ckanext.keck_homeless.offers import codes
 from ckanext.keck_homeless.ogc import crs as crslib
 from ckanext.keck_homeless.ogc import errors, render, wms_capabilities
+from ckanext.keck_homeless.ogc.query import PUBLISHED_CATEGORIES
 from ckanext.keck_homeless.store.model import offer, store_state
 
 log = logging.getLogger(__name__)
@@ -87,7 +88,7 @@ def cache(lim: Limits) -> render.RenderCache:
 
 
 def layer_names() -> list[str]:
-    return [ROOT_LAYER] + [CATEGORY_PREFIX + c.code for c in codes.CATEGORIES]
+    return [ROOT_LAYER] + [CATEGORY_PREFIX + c.code for c in PUBLISHED_CATEGORIES]
 
 
 def categories_of(layer: str, locator: str = "LAYERS") -> tuple[str, ...]:
@@ -96,10 +97,10 @@ def categories_of(layer: str, locator: str = "LAYERS") -> tuple[str, ...]:
     if ":" in name:
         name = name.split(":", 1)[1]
     if name == ROOT_LAYER:
-        return tuple(c.code for c in codes.CATEGORIES)
+        return tuple(c.code for c in PUBLISHED_CATEGORIES)
     if name.startswith(CATEGORY_PREFIX):
         cat = name[len(CATEGORY_PREFIX):]
-        if cat in {c.code for c in codes.CATEGORIES}:
+        if cat in {c.code for c in PUBLISHED_CATEGORIES}:
             return (cat,)
     raise errors.LayerNotDefined(f"Unbekannte Ebene / unknown layer {layer[:80]!r}",
                                  locator=locator)
@@ -112,7 +113,8 @@ def handle(request) -> tuple[int, dict, bytes]:
     version = V111 if (request.get("VERSION") or "").startswith("1.1") else V130
     try:
         version = negotiate(request.get("VERSION") or request.get("WMTVER"),
-                            capabilities=req_name == "getcapabilities")
+                            capabilities=req_name == "getcapabilities",
+                            required=req_name in ("getmap", "getfeatureinfo"))
         if req_name == "getcapabilities":
             return wms_capabilities.capabilities(request, version, limits(request.config),
                                                  _store_version(request.engine))
@@ -136,9 +138,12 @@ def handle(request) -> tuple[int, dict, bytes]:
                                        status=500).render_wms(version)
 
 
-def negotiate(value: str | None, capabilities: bool = False) -> str:
-    """The WMS version to answer with (OGC 06-042 §6.2.4 negotiation)."""
+def negotiate(value: str | None, capabilities: bool = False, required: bool = False) -> str:
+    """The WMS version to answer with (OGC 06-042 §6.2.4 negotiation).
+    ``required``: GetMap and GetFeatureInfo must name it (06-042 tables 8, 9)."""
     if not value:
+        if required:
+            raise errors.MissingParameterValue("Parameter VERSION fehlt / is missing", locator="VERSION")
         return V130
     try:
         parts = tuple(int(p) for p in value.strip().split("."))

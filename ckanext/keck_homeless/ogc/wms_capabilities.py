@@ -13,8 +13,10 @@ from functools import lru_cache
 from urllib.parse import urlencode
 from xml.sax.saxutils import escape, quoteattr
 
-from ckanext.keck_homeless.offers import codes, rules
+from ckanext.keck_homeless.offers import rules
 from ckanext.keck_homeless.ogc import crs as crslib
+from ckanext.keck_homeless.ogc import errors
+from ckanext.keck_homeless.ogc.query import FEATURE_TYPES, PUBLISHED_CATEGORIES
 
 WMS_NS = "http://www.opengis.net/wms"
 XLINK_NS = "http://www.w3.org/1999/xlink"
@@ -61,7 +63,7 @@ def _service(request, version: str, lim) -> str:
                f"{_text('ContactVoiceTelephone', s.contact_phone)}"
                f"{_text('ContactElectronicMailAddress', s.contact_email)}"
                "</ContactInformation>")
-    limits = (f"<LayerLimit>{len(codes.CATEGORIES) + 1}</LayerLimit>"
+    limits = (f"<LayerLimit>{len(PUBLISHED_CATEGORIES) + 1}</LayerLimit>"
               f"<MaxWidth>{lim.max_width}</MaxWidth><MaxHeight>{lim.max_height}</MaxHeight>"
               if version == "1.3.0" else "")
     return (f"<Service><Name>{name}</Name>{_text('Title', s.title)}"
@@ -106,55 +108,108 @@ def _bboxes(region, version: str) -> str:
     return "".join(parts)
 
 
-def _style(request, layer: str, version: str) -> str:
+#: Name of the layer with every published offer (the other layers hold one
+#: category each); see :mod:`ckanext.keck_homeless.ogc.wms`.
+ALL_LAYER = "hilfsangebote"
+
+
+def _lang(request) -> str:
+    return (getattr(request, "lang", "de") or "de")[:2].lower()
+
+
+@lru_cache(maxsize=64)
+def legend_size(categories: tuple[str, ...], lang: str, symbol_px: int) -> tuple[int, int]:
+    """(width, height) of the legend GetLegendGraphic draws for these
+    categories — measured on the image itself, so the LegendURL's size is
+    always the real one (it depends on the font and the label texts)."""
+    from ckanext.keck_homeless.ogc import render
+
+    png = render.legend_png(render.category_entries(categories, lang), symbol_px=symbol_px)
+    return (int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big"))  # IHDR
+
+
+def _style(request, layer: str, categories: tuple[str, ...], version: str, lim) -> str:
+    lang = _lang(request)
     params = {"SERVICE": "WMS", "VERSION": version, "REQUEST": "GetLegendGraphic",
-              "LAYER": layer, "FORMAT": "image/png", "STYLE": "default"}
+              "LAYER": layer, "FORMAT": "image/png", "STYLE": "default", "LANGUAGE": lang}
     if version == "1.3.0":
         params["SLD_VERSION"] = "1.1.0"
-    n = len(codes.CATEGORIES) if layer == "hilfsangebote" else 1
-    height = n * 22 + 2
+    width, height = legend_size(categories, lang, lim.symbol_px)
     return ("<Style><Name>default</Name><Title>Kategoriesymbole / category symbols</Title>"
-            f'<LegendURL width="260" height="{height}"><Format>image/png</Format>'
+            f'<LegendURL width="{width}" height="{height}"><Format>image/png</Format>'
             '<OnlineResource xlink:type="simple" '
             f"xlink:href={quoteattr(_url(request, **params))}/></LegendURL></Style>")
 
 
-def _layer(request, version: str, name: str, title: str, abstract: str,
-           children: str = "", root: bool = False, region=None) -> str:
-    out = [f'<Layer queryable="1" opaque="0">{_text("Name", name)}{_text("Title", title)}'
-           f"{_text('Abstract', abstract)}"]
-    if root:
-        s = request.settings
-        out.append("<KeywordList>" + "".join(_text("Keyword", k) for k in s.keywords)
-                   + "</KeywordList>")
-        key = "CRS" if version == "1.3.0" else "SRS"
-        crss = [f"EPSG:{c}" for c in crslib.SUPPORTED_EPSG]
-        if version == "1.3.0":
-            crss.append("CRS:84")
-        out.extend(_text(key, c) for c in crss)
-        w, s_, e, n = region
-        if version == "1.3.0":
-            out.append(f"<EX_GeographicBoundingBox><westBoundLongitude>{w}</westBoundLongitude>"
-                       f"<eastBoundLongitude>{e}</eastBoundLongitude>"
-                       f"<southBoundLatitude>{s_}</southBoundLatitude>"
-                       f"<northBoundLatitude>{n}</northBoundLatitude></EX_GeographicBoundingBox>")
-        else:
-            out.append(f'<LatLonBoundingBox minx="{w}" miny="{s_}" maxx="{e}" maxy="{n}"/>')
-        out.append(_bboxes(region, version))
-    out.append(_style(request, name, version))
-    out.append(children)
-    out.append("</Layer>")
-    return "".join(out)
+def _keywords(words) -> str:
+    return "<KeywordList>" + "".join(_text("Keyword", k) for k in dict.fromkeys(words)) + "</KeywordList>"
 
 
-def _layers(request, version: str) -> str:
-    lang = getattr(request, "lang", "de") or "de"
-    children = "".join(
-        _layer(request, version, f"hilfsangebote_{c.code}", c.label(lang),
-               f"Hilfsangebote der Kategorie „{c.de}“ / offers of category “{c.en}”")
-        for c in codes.CATEGORIES)
-    return _layer(request, version, "hilfsangebote", request.settings.title,
-                  request.settings.abstract, children, root=True, region=_region(request))
+def _extent(version: str, region) -> str:
+    w, s, e, n = region
+    if version == "1.3.0":
+        geo = (f"<EX_GeographicBoundingBox><westBoundLongitude>{w}</westBoundLongitude>"
+               f"<eastBoundLongitude>{e}</eastBoundLongitude>"
+               f"<southBoundLatitude>{s}</southBoundLatitude>"
+               f"<northBoundLatitude>{n}</northBoundLatitude></EX_GeographicBoundingBox>")
+    else:
+        geo = f'<LatLonBoundingBox minx="{w}" miny="{s}" maxx="{e}" maxy="{n}"/>'
+    return geo + _bboxes(region, version)
+
+
+def _named_layer(request, version: str, lim, name: str, categories: tuple[str, ...],
+                 title: str, abstract: str, keywords, extent: str = "") -> str:
+    return (f'<Layer queryable="1" opaque="0">{_text("Name", name)}{_text("Title", title)}'
+            f"{_text('Abstract', abstract)}{_keywords(keywords)}{extent}"
+            f"{_style(request, name, categories, version, lim)}</Layer>")
+
+
+def _layers(request, version: str, lim) -> str:
+    """An unnamed root layer (title, keywords, CRSs and extent, inherited by
+    all) holding the named layers: every published offer, then one layer per
+    published category. Each named layer has its own ``default`` style with a
+    legend of its own symbols; as siblings none redefines an inherited style
+    (WMS 1.3.0 §7.2.4.6.5)."""
+    s = request.settings
+    lang = _lang(request)
+    region = _region(request)
+    key = "CRS" if version == "1.3.0" else "SRS"
+    crss = [f"EPSG:{c}" for c in crslib.SUPPORTED_EPSG] + (["CRS:84"] if version == "1.3.0" else [])
+    all_codes = tuple(c.code for c in PUBLISHED_CATEGORIES)
+    named = [_named_layer(
+        request, version, lim, ALL_LAYER, all_codes,
+        FEATURE_TYPES[0].title(lang),
+        "Alle veröffentlichten Hilfsangebote / all published help offers", s.keywords,
+        extent=_extent(version, region))]
+    named.extend(_named_layer(
+        request, version, lim, f"{ALL_LAYER}_{c.code}", (c.code,), c.label(lang),
+        f"Hilfsangebote der Kategorie „{c.de}“ / offers of category “{c.en}”",
+        ("Hilfsangebote", c.de, c.en, c.code)) for c in PUBLISHED_CATEGORIES)
+    return ("<Layer>" + _text("Title", s.title) + _text("Abstract", s.abstract)
+            + _keywords(s.keywords) + "".join(_text(key, c) for c in crss)
+            + _extent(version, region) + "".join(named) + "</Layer>")
+
+
+def check_update_sequence(request, store_version: int) -> None:
+    """WMS 1.3.0 §7.2.3.5 / 1.1.1 §7.1.3.4: equal → CurrentUpdateSequence,
+    greater → InvalidUpdateSequence, lower or absent → the document."""
+    raw = request.get("UPDATESEQUENCE")
+    if raw is None:
+        return
+    try:
+        value = int(raw.strip())
+    except ValueError:
+        raise errors.InvalidUpdateSequence(
+            "UPDATESEQUENCE muss eine ganze Zahl sein / must be an integer",
+            locator="UPDATESEQUENCE") from None
+    if value == store_version:
+        raise errors.CurrentUpdateSequence(
+            f"Die Capabilities haben sich seit {value} nicht geändert / "
+            f"the capabilities have not changed since {value}", locator="UPDATESEQUENCE")
+    if value > store_version:
+        raise errors.InvalidUpdateSequence(
+            f"UPDATESEQUENCE {value} ist größer als die aktuelle {store_version} / "
+            f"is greater than the current {store_version}", locator="UPDATESEQUENCE")
 
 
 def capabilities(request, version: str, lim, store_version: int) -> tuple[int, dict, bytes]:
@@ -183,7 +238,8 @@ def capabilities(request, version: str, lim, store_version: int) -> tuple[int, d
                'RemoteWFS="0"/>')
         tail = "</WMT_MS_Capabilities>\n"
         ctype = "application/vnd.ogc.wms_xml; charset=UTF-8"
+    check_update_sequence(request, store_version)
     body = (head + _service(request, version, lim) + "<Capability>"
-            + _request_section(request, version) + exc + _layers(request, version)
+            + _request_section(request, version) + exc + _layers(request, version, lim)
             + "</Capability>" + tail)
     return 200, {"Content-Type": ctype}, body.encode("utf-8")

@@ -1,0 +1,50 @@
+"""ckanext/keck_homeless/wsgi.py under gunicorn, as `make demo` serves it:
+HTTP/1.1 with keep-alive (the OGC API test suite needs HTTP/1.1; `ckan run`
+answers HTTP/1.0)."""
+from __future__ import annotations
+
+import http.client
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import ckan.plugins.toolkit as tk
+
+from tests.live import free_port
+
+
+def test_gunicorn_serves_ckan_with_http11_keep_alive(tmp_path):
+    port = free_port()
+    gunicorn = Path(sys.executable).with_name("gunicorn")
+    env = dict(os.environ, CKAN_INI=str(Path(tk.config["__file__"]).resolve()))
+    log = tmp_path / "gunicorn.log"
+    with open(log, "wb") as fh:
+        proc = subprocess.Popen(
+            [str(gunicorn), "--worker-class", "gthread", "--workers", "1", "--threads", "2",
+             "--bind", f"127.0.0.1:{port}", "--no-control-socket",
+             "ckanext.keck_homeless.wsgi:application"],
+            cwd=Path(__file__).resolve().parents[1], env=env, stdout=fh, stderr=subprocess.STDOUT)
+    try:
+        conn = None
+        for _ in range(240):
+            assert proc.poll() is None, log.read_text()[-3000:]
+            try:
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+                conn.request("GET", "/api/3/action/status_show")
+                first = conn.getresponse()
+                break
+            except OSError:
+                time.sleep(0.5)
+        assert first.status == 200 and first.version == 11
+        assert b'"success": true' in first.read()
+        sock = conn.sock
+        conn.request("GET", "/keck-homeless/ows?SERVICE=WFS&REQUEST=GetCapabilities")
+        second = conn.getresponse()
+        assert second.status == 200 and second.version == 11
+        assert b"WFS_Capabilities" in second.read()
+        assert conn.sock is sock  # the same connection: kept alive
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
