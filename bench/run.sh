@@ -75,8 +75,8 @@ done
 log "starting gunicorn ($WORKERS workers) on :$OURS_PORT"
 CKAN_INI=$DIR/ckan.ini CKAN_SITE_URL=http://127.0.0.1:$OURS_PORT \
   "$TOP/.venv/bin/gunicorn" --chdir "$TOP" -w "$WORKERS" -b "127.0.0.1:$OURS_PORT" \
-  --pid "$DIR/gunicorn.pid" --timeout 120 --daemon --error-logfile "$DIR/gunicorn.log" \
-  bench.wsgi:application
+  --pid "$DIR/gunicorn.pid" --timeout 120 --daemon --no-control-socket --error-logfile "$DIR/gunicorn.log" \
+  ckanext.keck_homeless.wsgi:application
 for _ in $(seq 50); do [ -s "$DIR/gunicorn.pid" ] && break; sleep 0.1; done
 
 log "starting $WORKERS MapServer FastCGI processes + nginx on :$MS_PORT"
