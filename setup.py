@@ -1,6 +1,8 @@
 """Only what pyproject.toml cannot say: the top-level ``schemas/`` and
 ``templates/`` folders are installed as ``ckanext.keck_homeless.schemas`` and
-``ckanext.keck_homeless.templates`` (wheel and editable installs alike)."""
+``ckanext.keck_homeless.templates`` (wheel and editable installs alike).
+The gettext catalogues ``i18n/<lang>/LC_MESSAGES`` ship as package data; the
+Babel commands (``extract_messages`` …) are configured in setup.cfg and babel.cfg."""
 from setuptools import find_namespace_packages, setup
 
 packages = find_namespace_packages(include=["ckanext.keck_homeless", "ckanext.keck_homeless.*"])
@@ -29,12 +31,5 @@ setup(
         ],
         "ckanext.keck_homeless.schemas": ["*.yaml", "*.json"],
         "ckanext.keck_homeless.templates": ["**/*.html", "*.html"],
-    },
-    message_extractors={
-        "ckanext": [
-            ("**.py", "python", None),
-            ("**.js", "javascript", None),
-        ],
-        "templates": [("**.html", "ckan", None)],
     },
 )

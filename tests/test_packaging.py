@@ -24,8 +24,13 @@ def test_wheel_contains_schemas_templates_migrations_and_config(tmp_path):
         "ckanext/keck_homeless/migration/keck_homeless/alembic.ini",
         "ckanext/keck_homeless/migration/keck_homeless/env.py",
         "ckanext/keck_homeless/migration/keck_homeless/versions/7a1c0d2e4b10_create_feature_store.py",
+        # gettext catalogues (ITranslation and the CLI/flyer read the .mo)
+        "ckanext/keck_homeless/i18n/de/LC_MESSAGES/ckanext-keck_homeless.mo",
+        "ckanext/keck_homeless/i18n/de/LC_MESSAGES/ckanext-keck_homeless.po",
     ):
         assert required in names, required
+    for lang in (p.name for p in (ROOT / "ckanext/keck_homeless/i18n").iterdir() if p.is_dir()):
+        assert f"ckanext/keck_homeless/i18n/{lang}/LC_MESSAGES/ckanext-keck_homeless.mo" in names
     # the namespace package stays CKAN's: we must not ship ckanext/__init__.py
     assert "ckanext/__init__.py" not in names
     entry_points = zipfile.ZipFile(wheel).read(

@@ -7,6 +7,8 @@ import sys
 
 import click
 
+from ckanext.keck_homeless.offers import messages
+
 
 def get_commands() -> list:
     return [keck_homeless]
@@ -39,8 +41,8 @@ def _lang_context(lang: str):
 @click.option("--format", "fmt", type=click.Choice(["csv", "geojson"]), help="Default: by file name.")
 @click.option("--organizations", type=click.Path(exists=True, dir_okay=False),
               help="JSON list of organisations to create or update first.")
-@click.option("--lang", type=click.Choice(["de", "en"]), default="de", show_default=True,
-              help="Language of the error messages.")
+@click.option("--lang", type=click.Choice(messages.languages()), default="de", show_default=True,
+              help="Language of the error messages (any with a catalogue).")
 def import_(path, dry_run, fmt, organizations, lang):
     """Create or update offers from a CSV or GeoJSON file (upsert by external_id).
 
@@ -58,9 +60,10 @@ def import_(path, dry_run, fmt, organizations, lang):
             click.echo(f"organisations: {done} created or updated")
         report = importer.import_rows(rows, dry_run=dry_run)
     for row in report.failed:
-        for fieldname, messages in row.errors.items():
-            for message in messages:
-                click.echo(f"row {row.number}: {fieldname}: {message}", err=True)
+        for fieldname, found in row.errors.items():
+            for message in found:
+                text = message.text(lang) if hasattr(message, "text") else message
+                click.echo(f"row {row.number}: {fieldname}: {text}", err=True)
     verb = "would create" if dry_run else "created"
     click.echo(f"{verb} {report.created}, {'would update' if dry_run else 'updated'} "
                f"{report.updated}, failed {len(report.failed)} of {len(rows)} rows")

@@ -8,7 +8,8 @@ import ckan.plugins.toolkit as tk
 
 from ckanext.keck_homeless import config as kconfig
 from ckanext.keck_homeless import validators
-from ckanext.keck_homeless.offers import codes, rules
+from ckanext.keck_homeless.offers import codes, messages, rules
+from ckanext.keck_homeless.offers.messages import Msg
 
 _helpers: dict[str, Any] = {}
 
@@ -24,13 +25,35 @@ def get_helpers() -> dict[str, Any]:
 
 @helper
 def keck_homeless_choices(field: dict[str, Any]) -> list[dict[str, Any]]:
-    """Choices of a coded schema field, labels as ``{de, en}``."""
+    """Choices of a coded schema field, labels as ``{lang: label}``."""
     return codes.choices(field["field_name"])
 
 
 @helper
-def keck_homeless_label(field: str, code: str, lang: str = "de") -> str:
-    return codes.label(field, code, lang)
+def keck_homeless_label(field: str, code: str, lang: str | None = None) -> str:
+    """The label of a code (default: in the request's language)."""
+    return codes.label(field, code, lang or validators.current_lang())
+
+
+@helper
+def keck_homeless_ui_languages() -> list[str]:
+    """UI languages with a catalogue of ours (and English) that CKAN offers
+    (``ckan.locales_offered``), in CKAN's order."""
+    return messages.offered_languages(tk.aslist(tk.config.get("ckan.locales_offered")))
+
+
+@helper
+def keck_homeless_flyer_language() -> str:
+    """The flyer language for this request: the UI language where a flyer
+    exists in it, else the site's default language."""
+    lang = validators.current_lang()
+    return lang if lang in messages.languages() else kconfig.default_lang()
+
+
+@helper
+def keck_homeless_language_name(code: str, in_lang: str | None = None) -> str:
+    """Name of a language, in ``in_lang`` (default: in itself, "Deutsch")."""
+    return messages.language_name(code, in_lang)
 
 
 @helper
@@ -56,37 +79,35 @@ def keck_homeless_is_stale(last_verified: Any) -> bool:
 
 
 #: How CKAN names the help-offer dataset type in each place it names it.
-_TYPE_LABELS: dict[str, tuple[str, str]] = {
-    "add link": ("Hilfsangebot hinzufügen", "Add help offer"),
-    "breadcrumb": ("Hilfsangebote", "Help offers"),
-    "content tab": ("Hilfsangebote", "Help offers"),
-    "create label": ("Hilfsangebot anlegen", "Create help offer"),
-    "create title": ("Hilfsangebot anlegen", "Create help offer"),
-    "delete confirmation": ("Soll dieses Hilfsangebot wirklich gelöscht werden?",
-                            "Do you really want to delete this help offer?"),
-    "edit label": ("Hilfsangebot bearbeiten", "Edit help offer"),
-    "facet label": ("Hilfsangebote", "Help offers"),
-    "form label": ("Hilfsangebot", "Help offer"),
-    "main nav": ("Hilfsangebote", "Help offers"),
-    "my label": ("Meine Hilfsangebote", "My help offers"),
-    "no any objects": ("Noch keine Hilfsangebote.", "No help offers yet."),
-    "page title": ("Hilfsangebote", "Help offers"),
-    "save label": ("Hilfsangebot speichern", "Save help offer"),
-    "search placeholder": ("Hilfsangebote durchsuchen …", "Search help offers …"),
-    "update label": ("Hilfsangebot aktualisieren", "Update help offer"),
-    "view label": ("Hilfsangebote ansehen", "View help offers"),
+_TYPE_LABELS: dict[str, Msg] = {
+    "add link": Msg("Add help offer"),
+    "breadcrumb": Msg("Help offers"),
+    "content tab": Msg("Help offers"),
+    "create label": Msg("Create help offer"),
+    "create title": Msg("Create help offer"),
+    "delete confirmation": Msg("Do you really want to delete this help offer?"),
+    "edit label": Msg("Edit help offer"),
+    "facet label": Msg("Help offers"),
+    "form label": Msg("Help offer"),
+    "main nav": Msg("Help offers"),
+    "my label": Msg("My help offers"),
+    "no any objects": Msg("No help offers yet."),
+    "page title": Msg("Help offers"),
+    "save label": Msg("Save help offer"),
+    "search placeholder": Msg("Search help offers …"),
+    "update label": Msg("Update help offer"),
+    "view label": Msg("View help offers"),
 }
 
 
 @helper
 @tk.chained_helper
 def humanize_entity_type(next_helper, entity_type: str, object_type: str, purpose: str):
-    """German and English names of the ``hilfsangebot`` type in CKAN's UI
+    """Names of the ``hilfsangebot`` type in CKAN's UI, in the UI language
     (CKAN would say "Hilfsangebots")."""
     if object_type != "hilfsangebot":
         return next_helper(entity_type, object_type, purpose)
-    de, en = _TYPE_LABELS.get(purpose, ("Hilfsangebot", "Help offer"))
-    return en if validators.current_lang() == "en" else de
+    return _TYPE_LABELS.get(purpose, _TYPE_LABELS["form label"]).text(validators.current_lang())
 
 
 @helper

@@ -6,9 +6,11 @@ from typing import Any
 
 import ckan.plugins as p
 import ckan.plugins.toolkit as tk
+from ckan.lib.plugins import DefaultTranslation
 
 from ckanext.keck_homeless import cli, helpers, privacy, search, validators, views
 from ckanext.keck_homeless import config as kconfig
+from ckanext.keck_homeless.offers import messages
 
 
 def _package_dir(module: str) -> str:
@@ -19,7 +21,7 @@ def _package_dir(module: str) -> str:
 
 
 @tk.blanket.config_declarations
-class KeckHomelessPlugin(p.SingletonPlugin):
+class KeckHomelessPlugin(p.SingletonPlugin, DefaultTranslation):
     p.implements(p.IConfigurer)
     p.implements(p.IConfigurable)
     p.implements(p.IValidators)
@@ -28,6 +30,8 @@ class KeckHomelessPlugin(p.SingletonPlugin):
     p.implements(p.IPackageController, inherit=True)
     p.implements(p.IClick)
     p.implements(p.IBlueprint)
+    # i18n/<lang>/LC_MESSAGES/ckanext-keck_homeless.mo, merged with CKAN's catalogue
+    p.implements(p.ITranslation)
     p.implements(p.IMiddleware, inherit=True)
 
     # IConfigurer
@@ -73,6 +77,10 @@ class KeckHomelessPlugin(p.SingletonPlugin):
     # IBlueprint
     def get_blueprint(self) -> list:
         return views.get_blueprints()
+
+    # ITranslation (domain and locales from DefaultTranslation)
+    def i18n_directory(self) -> str:
+        return messages.LOCALE_DIR
 
     # IMiddleware
     def make_middleware(self, app: Any, config: Any) -> Any:

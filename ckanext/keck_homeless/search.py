@@ -14,9 +14,9 @@ LIST_FIELDS = ("services", "target_groups", "languages")
 
 #: facet field → (schema field of its codes, title)
 FACETS: dict[str, tuple[str, Msg]] = {
-    "category": ("category", Msg("Kategorie", "Category")),
-    "municipality": ("municipality", Msg("Gemeinde", "Municipality")),
-    "vocab_target_groups": ("target_groups", Msg("Zielgruppe", "Target group")),
+    "category": ("category", Msg("Category")),
+    "municipality": ("municipality", Msg("Municipality")),
+    "vocab_target_groups": ("target_groups", Msg("Target group")),
 }
 
 

@@ -1,7 +1,8 @@
 """CKAN validators for the help-offer schema: thin adapters over ``offers/``.
 
 Each validator turns a domain ``Msg`` into ``Invalid`` in the request's
-language (German by default, English under ``/en/``).
+language (German by default, English under ``/en/``, any other language with
+a catalogue under its prefix).
 """
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ import flask_babel
 
 from ckanext.keck_homeless import config as kconfig
 from ckanext.keck_homeless.offers import hours, rules
-from ckanext.keck_homeless.offers.messages import Msg
+from ckanext.keck_homeless.offers.messages import Joined, Msg
 from ckanext.scheming.validation import scheming_validator
 
 Invalid = tk.Invalid
@@ -50,10 +51,10 @@ def current_lang() -> str:
         locale = flask_babel.get_locale()
     except (RuntimeError, AttributeError, TypeError, KeyError):
         locale = None
-    return str(locale)[:2] if locale else kconfig.default_lang()
+    return str(locale) if locale else kconfig.default_lang()
 
 
-def _invalid(msg: Msg) -> Invalid:
+def _invalid(msg: Msg | Joined) -> Invalid:
     return Invalid(msg.text(current_lang()))
 
 
@@ -145,7 +146,7 @@ def keck_homeless_opening_hours(value, context):
     try:
         hours.validate(value)
     except hours.OpeningHoursError as err:
-        raise _invalid(Msg(err.de, err.en)) from None
+        raise _invalid(err.msg) from None
     return value
 
 
@@ -242,8 +243,7 @@ def keck_homeless_external_id(value, context):
     if package is not None:
         query = query.filter(model.Package.id != package.id)
     if query.first() is not None:
-        raise _invalid(Msg(f"Die externe Kennung „{value}“ ist schon vergeben.",
-                           f"The external id '{value}' is already in use."))
+        raise _invalid(Msg("The external id '{value}' is already in use.", value=value))
     return value
 
 

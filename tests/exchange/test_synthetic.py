@@ -140,7 +140,7 @@ def _domain_problems(row: dict, problems: list[str]) -> None:
     if row["lat"] and row["lon"]:
         offer["spatial"] = domain_rules.point_geojson(float(row["lon"]), float(row["lat"]))
     for field, msgs in domain_rules.check_offer(offer).items():
-        problems.extend(f"rules.check_offer {field}: {m.en}" for m in msgs)
+        problems.extend(f"rules.check_offer {field}: {m.text('en')}" for m in msgs)
     for field, pattern in (("phone", domain_rules.PHONE_RE), ("email", domain_rules.EMAIL_RE),
                            ("website", domain_rules.URL_RE)):
         if row[field] and not pattern.match(row[field]):

@@ -51,7 +51,8 @@ def test_bad_values_raise_filter_error_naming_the_parameter(args, param):
     with pytest.raises(FilterError) as err:
         parse(args)
     assert err.value.param == param
-    assert err.value.msg.de and err.value.msg.en
+    de, en = err.value.msg.text("de"), err.value.msg.text("en")
+    assert de and en and de != en
 
 
 def test_clock_parameter_only_when_allowed():

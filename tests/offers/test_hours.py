@@ -392,20 +392,20 @@ def test_free_text_is_rejected_in_german_and_english(value, hint_de, hint_en):
     err = info.value
     assert isinstance(err, ValueError)
     assert err.code == "syntax"
-    assert err.de.startswith(f"„{value}“ ist keine gültige Angabe")
-    assert err.en.startswith(f"“{value}” is not valid OpenStreetMap opening_hours syntax")
-    assert hint_de in err.de
-    assert hint_en in err.en
-    assert err.messages == {"de": err.de, "en": err.en}
-    assert err.text("en") == err.en and err.text("de") == err.de
-    assert str(err) == err.en
+    de, en = err.text("de"), err.text("en")
+    assert de.startswith(f"„{value}“ ist keine gültige Angabe")
+    assert en.startswith(f"“{value}” is not valid OpenStreetMap opening_hours syntax")
+    assert hint_de in de
+    assert hint_en in en
+    assert err.msg.text("de") == de
+    assert str(err) == en
 
 
 def test_error_position_is_reported():
     with pytest.raises(OpeningHoursError) as info:
         validate("Mo-Fr 9-17 Uhr")
-    assert "Fehler ab Zeichen 7" in info.value.de
-    assert "error at character 7" in info.value.en
+    assert "Fehler ab Zeichen 7" in info.value.text("de")
+    assert "error at character 7" in info.value.text("en")
 
 
 @pytest.mark.parametrize("value", ["", "  ", None])
@@ -413,14 +413,14 @@ def test_empty_is_rejected(value):
     with pytest.raises(OpeningHoursError) as info:
         validate(value)
     assert info.value.code == "empty"
-    assert info.value.de == "Bitte Öffnungszeiten angeben."
+    assert info.value.text("de") == "Bitte Öffnungszeiten angeben."
 
 
 def test_too_long_is_rejected():
     with pytest.raises(OpeningHoursError) as info:
         validate("; ".join(["Mo 10:00-12:00"] * 20))
     assert info.value.code == "too_long"
-    assert "255" in info.value.de and "255" in info.value.en
+    assert "255" in info.value.text("de") and "255" in info.value.text("en")
 
 
 @pytest.mark.parametrize("value", ["PH Mo-Fr 10:00-12:00", "Mo-Fr PH 10:00-12:00"])
@@ -428,7 +428,7 @@ def test_holiday_and_weekday_separated_by_space_is_rejected(value):
     with pytest.raises(OpeningHoursError) as info:
         validate(value)
     assert info.value.code == "ambiguous_holiday"
-    assert "Mo-Fr,PH" in info.value.de and "Mo-Fr,PH" in info.value.en
+    assert "Mo-Fr,PH" in info.value.text("de") and "Mo-Fr,PH" in info.value.text("en")
 
 
 def test_normalize():

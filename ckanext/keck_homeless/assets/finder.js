@@ -62,8 +62,11 @@
 
   function formatDistance(m) {
     var lang = document.documentElement.lang || 'de';
-    if (m < 1000) { return 'ca. ' + (Math.round(m / 10) * 10) + ' m'; }
-    return 'ca. ' + (m / 1000).toLocaleString(lang, { maximumFractionDigits: 1 }) + ' km';
+    var button = document.getElementById('kh-near-button');
+    var about = (button && button.getAttribute('data-about')) || 'ca. {distance}';
+    var value = m < 1000 ? (Math.round(m / 10) * 10) + ' m'
+      : (m / 1000).toLocaleString(lang, { maximumFractionDigits: 1 }) + ' km';
+    return about.replace('{distance}', value);
   }
 
   function sortByDistance(lat, lon) {

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import IO, Any
 
 from ckanext.keck_homeless.offers import rules
+from ckanext.keck_homeless.offers.messages import Msg
 
 COLUMNS: tuple[str, ...] = (
     "external_id", "name", "title", "notes", "owner_org", "category", "services",
@@ -36,7 +37,8 @@ FIELD_COLUMNS = tuple(c for c in COLUMNS if c not in ("lat", "lon"))
 class Row:
     number: int  # line in a CSV file (header = 1), feature index (from 1) in GeoJSON
     values: dict[str, str]
-    errors: dict[str, list[str]] = field(default_factory=dict)
+    #: field → messages: text, or a ``Msg`` the caller renders in its language
+    errors: dict[str, list[str | Msg]] = field(default_factory=dict)
 
 
 class FileFormatError(ValueError):
@@ -93,14 +95,14 @@ def read_geojson(text: str) -> list[Row]:
     for index, feature in enumerate(doc.get("features") or [], start=1):
         props = dict(feature.get("properties") or {}) if isinstance(feature, Mapping) else {}
         values = {k: _cell(props.get(k)) for k in COLUMNS if k in props}
-        errors: dict[str, list[str]] = {}
+        errors: dict[str, list[str | Msg]] = {}
         geom = feature.get("geometry") if isinstance(feature, Mapping) else None
         if geom:
             try:
                 point = rules.parse_point(geom)
                 values["lon"], values["lat"] = repr(point[0]), repr(point[1])
             except (TypeError, ValueError):
-                errors["geometry"] = ["not a GeoJSON Point / kein GeoJSON-Punkt"]
+                errors["geometry"] = [Msg("not a GeoJSON Point")]
         rows.append(Row(index, values, errors))
     return rows
 
@@ -115,11 +117,11 @@ def _cell(value: Any) -> str:
     return str(value).strip()
 
 
-def row_to_dataset(values: Mapping[str, str]) -> tuple[dict[str, Any], dict[str, list[str]]]:
+def row_to_dataset(values: Mapping[str, str]) -> tuple[dict[str, Any], dict[str, list[str | Msg]]]:
     """A dataset dict for ``package_create``/``package_patch``, plus errors
     the file itself already shows (bad coordinates)."""
     data: dict[str, Any] = {"type": "hilfsangebot"}
-    errors: dict[str, list[str]] = {}
+    errors: dict[str, list[str | Msg]] = {}
     for col in FIELD_COLUMNS:
         if col not in values:
             continue
@@ -134,8 +136,7 @@ def row_to_dataset(values: Mapping[str, str]) -> tuple[dict[str, Any], dict[str,
             data["spatial"] = rules.point_geojson(float(lon.replace(",", ".")),
                                                   float(lat.replace(",", ".")))
         except ValueError:
-            errors["lat/lon"] = ["Breite und Länge müssen Dezimalzahlen sein / "
-                                 "lat and lon must be decimal numbers"]
+            errors["lat/lon"] = [Msg("lat and lon must be decimal numbers")]
     elif "lat" in values or "lon" in values:
         data["spatial"] = ""
     if not data.get("name") and values.get("external_id"):

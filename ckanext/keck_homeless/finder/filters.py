@@ -36,7 +36,7 @@ class FilterError(ValueError):
     """A parameter has a value the finder does not accept (→ HTTP 400)."""
 
     def __init__(self, param: str, msg: Msg):
-        super().__init__(msg.en)
+        super().__init__(msg.text("en"))
         self.param = param
         self.msg = msg
 
@@ -93,8 +93,7 @@ def _values(args: Mapping[str, Any], key: str) -> list[str]:
 def _one(args: Mapping[str, Any], key: str) -> str:
     values = [v for v in _values(args, key) if v]
     if len(values) > 1:
-        raise FilterError(key, Msg(f"Parameter „{key}“ nur einmal angeben.",
-                                   f"Give parameter '{key}' only once."))
+        raise FilterError(key, Msg("Give parameter '{key}' only once.", key=key))
     return values[0] if values else ""
 
 
@@ -104,8 +103,7 @@ def _switch(args: Mapping[str, Any], key: str) -> bool:
         return True
     if value in _FALSE:
         return False
-    raise FilterError(key, Msg(f"Parameter „{key}“: erwartet 1 oder 0.",
-                               f"Parameter '{key}': expected 1 or 0."))
+    raise FilterError(key, Msg("Parameter '{key}': expected 1 or 0.", key=key))
 
 
 def parse_at(value: str) -> dt.datetime:
@@ -113,8 +111,7 @@ def parse_at(value: str) -> dt.datetime:
     try:
         at = dt.datetime.fromisoformat(value)
     except ValueError:
-        raise FilterError("zeit", Msg("Zeitpunkt im Format 2026-11-25T20:00 angeben.",
-                                      "Give the time as 2026-11-25T20:00.")) from None
+        raise FilterError("zeit", Msg("Give the time as 2026-11-25T20:00.")) from None
     return at.replace(tzinfo=TZ) if at.tzinfo is None else at.astimezone(TZ)
 
 
@@ -128,21 +125,17 @@ def parse(args: Mapping[str, Any], *, allow_clock: bool = False) -> Filters:
     categories = tuple(dict.fromkeys(v for v in _values(args, "kategorie") if v))
     for cat in categories:
         if cat not in codes.codes("category"):
-            raise FilterError("kategorie", Msg(f"Unbekannte Kategorie „{cat}“.",
-                                               f"Unknown category '{cat}'."))
+            raise FilterError("kategorie", Msg("Unknown category '{code}'.", code=cat))
     municipality = _one(args, "gemeinde") or None
     if municipality and municipality not in codes.codes("municipality"):
-        raise FilterError("gemeinde", Msg(f"Unbekannte Gemeinde „{municipality}“.",
-                                          f"Unknown municipality '{municipality}'."))
+        raise FilterError("gemeinde", Msg("Unknown municipality '{code}'.", code=municipality))
     text = " ".join(_one(args, "q").split())
     if len(text) > MAX_TEXT:
-        raise FilterError("q", Msg(f"Suchtext höchstens {MAX_TEXT} Zeichen.",
-                                   f"Search text at most {MAX_TEXT} characters."))
+        raise FilterError("q", Msg("Search text at most {max} characters.", max=MAX_TEXT))
     organization = _one(args, "organisation") or None
     if organization and (len(organization) > 100 or not all(
             c.isalnum() or c in "-_" for c in organization)):
-        raise FilterError("organisation", Msg("Ungültiger Organisationsname.",
-                                              "Invalid organisation name."))
+        raise FilterError("organisation", Msg("Invalid organisation name."))
     at = None
     if allow_clock and _one(args, "zeit"):
         at = parse_at(_one(args, "zeit"))

@@ -14,7 +14,7 @@ from typing import Any
 
 from ckanext.keck_homeless.finder.filters import Filters
 from ckanext.keck_homeless.offers import codes, hours
-from ckanext.keck_homeless.offers.messages import Msg
+from ckanext.keck_homeless.offers.messages import Msg, PluralMsg, format_date, translator
 
 #: A letter per category for the icon; the text label is always shown next
 #: to it (never colour or shape alone).
@@ -29,22 +29,25 @@ NIGHT_START = dt.time(22, 0)
 NIGHT_END = dt.time(6, 0)
 
 MSG = {
-    "temporarily_closed": Msg("Vorübergehend geschlossen", "Temporarily closed"),
-    "season_starts": Msg("Saisonangebot, geöffnet ab {date}", "Seasonal, opens on {date}"),
-    "season_ended": Msg("Saison beendet am {date}", "Season ended on {date}"),
-    "season_until": Msg("Saisonangebot bis {date}", "Seasonal until {date}"),
-    "approximate": Msg("Ungefähre Lage", "Approximate location"),
-    "stale": Msg("Angaben seit über {days} Tagen nicht geprüft – bitte vorher anrufen.",
-                 "Not verified for more than {days} days – please call first."),
-    "never_verified": Msg("Nie geprüft – bitte vorher anrufen.",
-                          "Never verified – please call first."),
+    "temporarily_closed": Msg("Temporarily closed"),
+    "season_starts": Msg("Seasonal, opens on {date}"),
+    "season_ended": Msg("Season ended on {date}"),
+    "season_until": Msg("Seasonal until {date}"),
+    "approximate": Msg("Approximate location"),
+    "never_verified": Msg("Never verified – please call first."),
+}
+
+#: The opening state as the list and the detail page name it.
+STATUS = {
+    "open": Msg("Open now"),
+    "closed": Msg("Closed now"),
+    "unknown": Msg("Opening hours unknown"),
 }
 
 
 def _date_text(day: dt.date, lang: str) -> str:
-    if lang.startswith("en"):
-        return day.isoformat()
-    return day.strftime("%d.%m.%Y")
+    # TRANSLATORS: CLDR date pattern of dates in the finder (yyyy = year, MM = month, dd = day).
+    return format_date(day, translator(lang).pgettext("date", "yyyy-MM-dd"), lang)
 
 
 def tel_uri(phone: str | None) -> str | None:
@@ -135,7 +138,6 @@ def _address(row: dict[str, Any], lang: str) -> str:
 def present(row: dict[str, Any], now: dt.datetime, lang: str = "de",
             stale_after_days: int = 365) -> dict[str, Any]:
     """Everything the list, the map and the detail page show of one offer."""
-    lang = "en" if (lang or "de").startswith("en") else "de"
     state = state_at(row, now)
     alerts: list[str] = []
     if row.get("offer_status") == "temporarily_closed":
@@ -158,7 +160,9 @@ def present(row: dict[str, Any], now: dt.datetime, lang: str = "de",
     stale = stale_days is None or stale_days > stale_after_days
     stale_text = None
     if stale:
-        stale_text = (MSG["stale"].format(days=stale_after_days).text(lang) if verified
+        stale_text = (PluralMsg("Not verified for more than {n} day – please call first.",
+                                "Not verified for more than {n} days – please call first.",
+                                stale_after_days).text(lang) if verified
                       else MSG["never_verified"].text(lang))
     lat, lon = float(row["lat"]), float(row["lon"])
     return {
@@ -171,6 +175,7 @@ def present(row: dict[str, Any], now: dt.datetime, lang: str = "de",
         "address": _address(row, lang),
         "approximate": row.get("location_visibility") == "approximate",
         "status": state.status,
+        "status_label": STATUS[state.status].text(lang),
         "hours_text": hours_text,
         "opening_hours": row.get("opening_hours") or "",
         "opening_hours_note": row.get("opening_hours_note") or "",

@@ -12,6 +12,7 @@ from typing import Any
 from ckanext.keck_homeless.finder.filters import Filters
 from ckanext.keck_homeless.finder.present import ICONS, tel_uri
 from ckanext.keck_homeless.offers import codes, rules
+from ckanext.keck_homeless.offers.messages import languages
 
 #: Solr filter for published protected offers of our dataset type.
 SEARCH_FQ = "+dataset_type:hilfsangebot +location_visibility:hidden -offer_status:ended"
@@ -24,8 +25,8 @@ def _flag(pkg: dict[str, Any], key: str) -> bool:
 def matches(pkg: dict[str, Any], filters: Filters) -> bool:
     """Whether a protected offer passes the (non-time) filters.
 
-    Text search only looks at what is shown (title, category label), so a
-    search can never reveal hidden fields by narrowing the result.
+    Text search only looks at what is shown (title, category label in any UI
+    language), so a search can never reveal hidden fields by narrowing the result.
     """
     if filters.categories and pkg.get("category") not in filters.categories:
         return False
@@ -42,9 +43,9 @@ def matches(pkg: dict[str, Any], filters: Filters) -> bool:
     if filters.free and not _flag(pkg, "free_of_charge"):
         return False
     if filters.text:
-        shown = " ".join((pkg.get("title") or "",
-                          codes.label("category", pkg.get("category") or "", "de"),
-                          codes.label("category", pkg.get("category") or "", "en"))).lower()
+        category = pkg.get("category") or ""
+        shown = " ".join([pkg.get("title") or "", *(codes.label("category", category, lang)
+                                                     for lang in languages())]).lower()
         if not all(w.lower() in shown for w in filters.text.split()):
             return False
     return True

@@ -1,75 +1,88 @@
-"""Code lists of the help-offer schema, with German and English labels.
+"""Code lists of the help-offer schema, with their labels.
 
 These codes are part of the API contract: integrators, the importer, the
-feature store and the OGC layers all use them. Labels are ``{"de", "en"}``
-dicts because Babel cannot extract YAML and the schema shows them directly.
+feature store and the OGC layers all use them. Each label is an English
+msgid translated through the extension's gettext catalogues, with the schema
+field as message context (``msgctxt "offer_status"`` / ``"Active"``), so a
+label never collides with CKAN's own or another list's ``"Active"``. The
+scheming form gets them as ``{lang: label}`` dicts (:func:`choices`).
 """
 from __future__ import annotations
 
 from typing import NamedTuple
 
+from .messages import languages, translator
+
 
 class Code(NamedTuple):
+    #: The schema field the code list belongs to; the label's gettext context.
+    field: str
     code: str
-    de: str
+    #: English label (the msgid).
     en: str
     #: OpenStreetMap tags describing the category (used by exports).
     osm: tuple[tuple[str, str], ...] = ()
 
-    def label(self, lang: str = "de") -> str:
-        return self.en if lang.startswith("en") else self.de
+    def label(self, lang: str | None = "de") -> str:
+        """The label in ``lang`` (English where no catalogue translates it)."""
+        return translator(lang).pgettext(self.field, self.en)
+
+    @property
+    def de(self) -> str:
+        """The German label (for the German-first OGC attributes and titles)."""
+        return self.label("de")
 
 
 CATEGORIES: tuple[Code, ...] = (
-    Code("shelter", "Notunterkunft / Notschlafstelle", "Emergency shelter",
+    Code("category", "shelter", "Emergency shelter",
          (("amenity", "social_facility"), ("social_facility", "shelter"),
           ("social_facility:for", "homeless"))),
-    Code("meal", "Essensausgabe / Mittagstisch", "Meals",
+    Code("category", "meal", "Meals",
          (("amenity", "social_facility"), ("social_facility", "soup_kitchen"))),
-    Code("food_bank", "Tafel / Lebensmittelausgabe", "Food bank",
+    Code("category", "food_bank", "Food bank",
          (("amenity", "social_facility"), ("social_facility", "food_bank"))),
-    Code("drinking_water", "Trinkwasserbrunnen", "Drinking water",
+    Code("category", "drinking_water", "Drinking water",
          (("amenity", "drinking_water"),)),
-    Code("day_centre", "Tagesaufenthalt / Treffpunkt", "Day centre",
+    Code("category", "day_centre", "Day centre",
          (("amenity", "social_facility"), ("social_facility", "outreach"),
           ("social_facility:for", "homeless"))),
-    Code("counselling", "Fachberatung", "Counselling",
+    Code("category", "counselling", "Counselling",
          (("amenity", "social_facility"), ("social_facility", "outreach"))),
-    Code("hygiene", "Duschen / Waschen / WC", "Showers / washing / toilets",
+    Code("category", "hygiene", "Showers / washing / toilets",
          (("amenity", "shower"),)),
-    Code("clothing", "Kleiderkammer", "Clothing",
+    Code("category", "clothing", "Clothing",
          (("amenity", "social_facility"), ("social_facility", "clothing_bank"))),
-    Code("medical", "Medizinische Hilfe", "Medical help",
+    Code("category", "medical", "Medical help",
          (("amenity", "social_facility"), ("healthcare", "yes"))),
-    Code("postal_address", "Postadresse / Erreichbarkeit", "Postal address",
+    Code("category", "postal_address", "Postal address",
          (("amenity", "social_facility"), ("social_facility", "outreach"))),
-    Code("outreach", "Streetwork", "Street outreach",
+    Code("category", "outreach", "Street outreach",
          (("amenity", "social_facility"), ("social_facility", "outreach"))),
-    Code("protection", "Schutz bei Gewalt", "Protection from violence",
+    Code("category", "protection", "Protection from violence",
          (("amenity", "social_facility"), ("social_facility", "shelter"),
           ("social_facility:for", "abused"))),
 )
 
 #: Further services: every category plus services that are no category.
 EXTRA_SERVICES: tuple[Code, ...] = (
-    Code("lockers", "Schließfächer", "Lockers"),
-    Code("phone_charging", "Handy laden", "Phone charging"),
-    Code("laundry", "Wäsche waschen", "Laundry"),
-    Code("wifi", "WLAN", "Wi-Fi"),
-    Code("luggage_storage", "Gepäckaufbewahrung", "Luggage storage"),
-    Code("pet_care", "Tierversorgung", "Pet care"),
+    Code("services", "lockers", "Lockers"),
+    Code("services", "phone_charging", "Phone charging"),
+    Code("services", "laundry", "Laundry"),
+    Code("services", "wifi", "Wi-Fi"),
+    Code("services", "luggage_storage", "Luggage storage"),
+    Code("services", "pet_care", "Pet care"),
 )
 SERVICES: tuple[Code, ...] = CATEGORIES + EXTRA_SERVICES
 
 TARGET_GROUPS: tuple[Code, ...] = (
-    Code("everyone", "Alle", "Everyone"),
-    Code("adults", "Erwachsene", "Adults"),
-    Code("women", "Frauen", "Women"),
-    Code("men", "Männer", "Men"),
-    Code("families", "Familien", "Families"),
-    Code("young_adults", "Junge Erwachsene (U27)", "Young adults (under 27)"),
-    Code("eu_citizens", "EU-Bürgerinnen und -Bürger", "EU citizens"),
-    Code("refugees", "Geflüchtete", "Refugees"),
+    Code("target_groups", "everyone", "Everyone"),
+    Code("target_groups", "adults", "Adults"),
+    Code("target_groups", "women", "Women"),
+    Code("target_groups", "men", "Men"),
+    Code("target_groups", "families", "Families"),
+    Code("target_groups", "young_adults", "Young adults (under 27)"),
+    Code("target_groups", "eu_citizens", "EU citizens"),
+    Code("target_groups", "refugees", "Refugees"),
 )
 
 
@@ -101,48 +114,48 @@ MUNICIPALITIES: tuple[Municipality, ...] = (
 )
 
 LOCATION_VISIBILITY: tuple[Code, ...] = (
-    Code("public", "Öffentlich (genaue Adresse und Lage)", "Public (exact address and position)"),
-    Code("approximate", "Nur ungefähre Lage veröffentlichen", "Publish approximate position only"),
-    Code("hidden", "Geschützt (keine Adresse, keine Lage)", "Protected (no address, no position)"),
+    Code("location_visibility", "public", "Public (exact address and position)"),
+    Code("location_visibility", "approximate", "Publish approximate position only"),
+    Code("location_visibility", "hidden", "Protected (no address, no position)"),
 )
 
 OFFER_STATUS: tuple[Code, ...] = (
-    Code("active", "Geöffnet / aktiv", "Active"),
-    Code("temporarily_closed", "Vorübergehend geschlossen", "Temporarily closed"),
-    Code("ended", "Beendet", "Ended"),
+    Code("offer_status", "active", "Active"),
+    Code("offer_status", "temporarily_closed", "Temporarily closed"),
+    Code("offer_status", "ended", "Ended"),
 )
 
 WHEELCHAIR: tuple[Code, ...] = (
-    Code("yes", "Rollstuhlgerecht", "Wheelchair accessible"),
-    Code("limited", "Eingeschränkt rollstuhlgerecht", "Limited wheelchair access"),
-    Code("no", "Nicht rollstuhlgerecht", "Not wheelchair accessible"),
-    Code("unknown", "Unbekannt", "Unknown"),
+    Code("wheelchair", "yes", "Wheelchair accessible"),
+    Code("wheelchair", "limited", "Limited wheelchair access"),
+    Code("wheelchair", "no", "Not wheelchair accessible"),
+    Code("wheelchair", "unknown", "Unknown"),
 )
 
 #: Languages offered in the form (ISO 639-1). The validator accepts any of
 #: these; the list covers the languages spoken by the people the network
 #: serves most often.
 LANGUAGES: tuple[Code, ...] = (
-    Code("de", "Deutsch", "German"),
-    Code("en", "Englisch", "English"),
-    Code("fr", "Französisch", "French"),
-    Code("ar", "Arabisch", "Arabic"),
-    Code("tr", "Türkisch", "Turkish"),
-    Code("ru", "Russisch", "Russian"),
-    Code("uk", "Ukrainisch", "Ukrainian"),
-    Code("pl", "Polnisch", "Polish"),
-    Code("ro", "Rumänisch", "Romanian"),
-    Code("bg", "Bulgarisch", "Bulgarian"),
-    Code("fa", "Persisch (Farsi)", "Persian (Farsi)"),
-    Code("ku", "Kurdisch", "Kurdish"),
-    Code("es", "Spanisch", "Spanish"),
-    Code("it", "Italienisch", "Italian"),
-    Code("el", "Griechisch", "Greek"),
-    Code("sq", "Albanisch", "Albanian"),
-    Code("sr", "Serbisch", "Serbian"),
-    Code("ti", "Tigrinya", "Tigrinya"),
-    Code("so", "Somali", "Somali"),
-    Code("gsg", "Deutsche Gebärdensprache", "German Sign Language"),
+    Code("languages", "de", "German"),
+    Code("languages", "en", "English"),
+    Code("languages", "fr", "French"),
+    Code("languages", "ar", "Arabic"),
+    Code("languages", "tr", "Turkish"),
+    Code("languages", "ru", "Russian"),
+    Code("languages", "uk", "Ukrainian"),
+    Code("languages", "pl", "Polish"),
+    Code("languages", "ro", "Romanian"),
+    Code("languages", "bg", "Bulgarian"),
+    Code("languages", "fa", "Persian (Farsi)"),
+    Code("languages", "ku", "Kurdish"),
+    Code("languages", "es", "Spanish"),
+    Code("languages", "it", "Italian"),
+    Code("languages", "el", "Greek"),
+    Code("languages", "sq", "Albanian"),
+    Code("languages", "sr", "Serbian"),
+    Code("languages", "ti", "Tigrinya"),
+    Code("languages", "so", "Somali"),
+    Code("languages", "gsg", "German Sign Language"),
 )
 
 _LISTS: dict[str, tuple] = {
@@ -165,7 +178,7 @@ def codes(field: str) -> tuple[str, ...]:
     return tuple(c.code for c in _LISTS[field])
 
 
-def label(field: str, code: str, lang: str = "de") -> str:
+def label(field: str, code: str, lang: str | None = "de") -> str:
     """The human label of ``code`` in ``field``; the code itself if unknown."""
     if field == "municipality":
         m = MUNICIPALITY_BY_AGS.get(code)
@@ -177,7 +190,10 @@ def label(field: str, code: str, lang: str = "de") -> str:
 
 
 def choices(field: str) -> list[dict]:
-    """Choices in the form ckanext-scheming expects (``value`` + ``label``)."""
+    """Choices in the form ckanext-scheming expects: ``value`` + ``label`` as
+    ``{lang: text}`` for every language with a catalogue (and English)."""
     if field == "municipality":
         return [{"value": m.ags, "label": m.name} for m in MUNICIPALITIES]
-    return [{"value": c.code, "label": {"de": c.de, "en": c.en}} for c in _LISTS[field]]
+    langs = languages()
+    return [{"value": c.code, "label": {lang: c.label(lang) for lang in langs}}
+            for c in _LISTS[field]]

@@ -15,7 +15,7 @@ Public API
     Consistent-state intervals covering ``[start, end)``.
 ``validate(opening_hours) -> str``
     Returns the stripped value or raises ``OpeningHoursError`` (a ``ValueError``)
-    carrying a German and an English message (``.de``, ``.en``, ``.msg``).
+    carrying a translatable message (``.msg``, ``.text(lang)``).
 ``normalize(opening_hours) -> str``
     The library's canonical form, only if it provably means the same.
 ``warnings(opening_hours) -> list[Msg]``
@@ -97,7 +97,7 @@ from zoneinfo import ZoneInfo
 import holidays as _holidays
 import opening_hours as _oh
 
-from ckanext.keck_homeless.offers.messages import Msg
+from ckanext.keck_homeless.offers.messages import Joined, Msg, format_date, translator
 
 log = logging.getLogger(__name__)
 
@@ -173,26 +173,15 @@ class Interval(NamedTuple):
 
 
 class OpeningHoursError(ValueError):
-    """An opening-hours value is not accepted; carries German and English text."""
+    """An opening-hours value is not accepted; ``str()`` is the English text,
+    ``text(lang)`` the text in any UI language."""
 
-    def __init__(self, code: str, msg: Msg):
-        super().__init__(msg.en)
+    def __init__(self, code: str, msg: Msg | Joined):
+        super().__init__(msg.text("en"))
         self.code = code
         self.msg = msg
 
-    @property
-    def de(self) -> str:
-        return self.msg.de
-
-    @property
-    def en(self) -> str:
-        return self.msg.en
-
-    @property
-    def messages(self) -> dict[str, str]:
-        return {"de": self.msg.de, "en": self.msg.en}
-
-    def text(self, lang: str = "de") -> str:
+    def text(self, lang: str | None = "de") -> str:
         return self.msg.text(lang)
 
 
@@ -527,33 +516,21 @@ _EXAMPLE = "Mo-Fr 09:00-17:00; PH off"
 _WEEKDAY_RE = r"(?:Mo|Tu|We|Th|Fr|Sa|Su)"
 
 MSG = {
-    "empty": Msg("Bitte Öffnungszeiten angeben.", "Please enter opening hours."),
-    "too_long": Msg(
-        "Die Öffnungszeiten sind zu lang (höchstens {max} Zeichen).",
-        "The opening hours are too long (at most {max} characters).",
-    ),
+    "empty": Msg("Please enter opening hours."),
+    "too_long": Msg("The opening hours are too long (at most {max} characters)."),
     "syntax": Msg(
-        "„{value}“ ist keine gültige Angabe im OpenStreetMap-Format opening_hours "
-        "(Fehler ab Zeichen {col}).",
-        "“{value}” is not valid OpenStreetMap opening_hours syntax (error at character {col}).",
-    ),
-    "example": Msg("Beispiel: {example}", "Example: {example}"),
+        "“{value}” is not valid OpenStreetMap opening_hours syntax (error at character {col})."),
+    "example": Msg("Example: {example}"),
     "ambiguous_holiday": Msg(
-        "„{part}“ (Feiertag und Wochentag mit Leerzeichen) wird von Programmen unterschiedlich "
-        "ausgelegt. Bitte mit Komma schreiben, z. B. „Mo-Fr,PH“ (Mo-Fr und an Feiertagen).",
         "“{part}” (holiday and weekday separated by a space) is read differently by different "
-        "programs. Please use a comma, e.g. “Mo-Fr,PH” (Mo-Fr and on public holidays).",
-    ),
+        "programs. Please use a comma, e.g. “Mo-Fr,PH” (Mo-Fr and on public holidays)."),
 }
 
 _HINTS: tuple[tuple[re.Pattern[str], Msg], ...] = (
-    (re.compile(r"\buhr\b", re.I), Msg("Bitte ohne „Uhr“ schreiben.", "Leave out “Uhr”.")),
+    (re.compile(r"\buhr\b", re.I), Msg("Leave out “Uhr”.")),
     (
         re.compile(r"(?<![\d:.])\d{1,2}\s*[-–]\s*\d{1,2}(?![\d:.])|\d\.\d\d|\b\d{1,2}h\b"),
-        Msg(
-            "Uhrzeiten immer mit Doppelpunkt und Minuten angeben, z. B. 09:00-17:00.",
-            "Write times as HH:MM with a colon, e.g. 09:00-17:00.",
-        ),
+        Msg("Write times as HH:MM with a colon, e.g. 09:00-17:00."),
     ),
     (
         re.compile(
@@ -561,51 +538,33 @@ _HINTS: tuple[tuple[re.Pattern[str], Msg], ...] = (
             r"freitag|samstag|sonnabend|sonntag|werktag",
             re.I,
         ),
-        Msg(
-            "Wochentage mit den englischen Kürzeln Mo, Tu, We, Th, Fr, Sa, Su angeben.",
-            "Use the weekday abbreviations Mo, Tu, We, Th, Fr, Sa, Su.",
-        ),
+        Msg("Use the weekday abbreviations Mo, Tu, We, Th, Fr, Sa, Su."),
     ),
     (
         re.compile(r"t(ä|ae)glich|tägl|jeden tag|rund um die uhr|immer|daily|always", re.I),
-        Msg(
-            "Für „täglich“ Mo-Su schreiben, für „rund um die Uhr“ 24/7.",
-            "Write Mo-Su for “daily” and 24/7 for “around the clock”.",
-        ),
+        Msg("Write Mo-Su for “daily” and 24/7 for “around the clock”."),
     ),
     (
         re.compile(r"vereinbarung|absprache|anfrage|termin|appointment|request|nach\b", re.I),
-        Msg(
-            'Freitext in gerade Anführungszeichen setzen, z. B. "nach Vereinbarung".',
-            'Put free text in straight double quotes, e.g. "by appointment".',
-        ),
+        Msg('Put free text in straight double quotes, e.g. "by appointment".'),
     ),
     (
         re.compile(r"feiertag|holiday", re.I),
-        Msg(
-            "Feiertage als PH angeben, z. B. „PH off“ (an Feiertagen geschlossen).",
-            "Use PH for public holidays, e.g. “PH off” (closed on public holidays).",
-        ),
+        Msg("Use PH for public holidays, e.g. “PH off” (closed on public holidays)."),
     ),
     (
         re.compile(r"\b(bis|von|ab|und|to|from|and)\b", re.I),
         Msg(
-            "Zeiträume mit Bindestrich (09:00-17:00), mehrere Zeiten mit Komma und "
-            "Regeln mit Semikolon trennen.",
             "Use a hyphen for ranges (09:00-17:00), commas between times and semicolons "
-            "between rules.",
-        ),
+            "between rules."),
     ),
     (
         re.compile(r"[„“”«»]"),
-        Msg(
-            'Für Kommentare gerade Anführungszeichen " verwenden.',
-            'Use straight double quotes " for comments.',
-        ),
+        Msg('Use straight double quotes " for comments.'),
     ),
     (
         re.compile(r"[–—]"),
-        Msg("Bitte einen normalen Bindestrich - verwenden.", "Please use a plain hyphen -."),
+        Msg("Please use a plain hyphen -."),
     ),
 )
 
@@ -631,9 +590,7 @@ def _syntax_error(expr: str, err: Exception) -> OpeningHoursError:
         if pattern.search(code) and hint not in msgs:
             msgs.append(hint)
     msgs.append(MSG["example"].format(example=_EXAMPLE))
-    return OpeningHoursError(
-        "syntax", Msg(" ".join(m.de for m in msgs), " ".join(m.en for m in msgs))
-    )
+    return OpeningHoursError("syntax", Joined(msgs))
 
 
 def validate(opening_hours: str | None) -> str:
@@ -671,19 +628,10 @@ def is_valid(opening_hours: str | None) -> bool:
 
 WARN = {
     "bare_comment": Msg(
-        "Ein Kommentar ohne open/off/unknown bedeutet „unbekannt“. Für geöffnet mit "
-        'Hinweis bitte open davor schreiben, z. B. Mo-Fr 09:00-12:00 open "Frühstück".',
         "A comment without open/off/unknown means “unknown”. For open with a note, put "
-        'open before it, e.g. Mo-Fr 09:00-12:00 open "breakfast".',
-    ),
-    "school_holidays": Msg(
-        "Schulferien (SH) werden nicht ausgewertet und gelten nie.",
-        "School holidays (SH) are not evaluated and never apply.",
-    ),
-    "style": Msg(
-        "Schreibweise wird toleriert, aber bitte korrigieren: {detail}",
-        "Tolerated spelling, please fix: {detail}",
-    ),
+        'open before it, e.g. Mo-Fr 09:00-12:00 open "breakfast".'),
+    "school_holidays": Msg("School holidays (SH) are not evaluated and never apply."),
+    "style": Msg("Tolerated spelling, please fix: {detail}"),
 }
 
 
@@ -733,47 +681,33 @@ def normalize(opening_hours: str | None) -> str:
 # Texts for humans
 # --------------------------------------------------------------------------
 
-_WEEKDAY_LABELS = {
-    "de": ("Mo", "Di", "Mi", "Do", "Fr", "Sa", "So"),
-    "en": ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"),
-}
-_MONTHS_EN = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+def weekday_labels(lang: str | None = "de") -> tuple[str, ...]:
+    """Short weekday names, Monday first ("Mo" … "So", "Mon" … "Sun")."""
+    t = translator(lang)
+    return (t.pgettext("weekday", "Mon"), t.pgettext("weekday", "Tue"),
+            t.pgettext("weekday", "Wed"), t.pgettext("weekday", "Thu"),
+            t.pgettext("weekday", "Fri"), t.pgettext("weekday", "Sat"),
+            t.pgettext("weekday", "Sun"))
 
-_TEXT = {
-    "de": {
-        "unknown": "Öffnungszeiten unbekannt",
-        "open_forever": "durchgehend geöffnet",
-        "closed_forever": "geschlossen",
-        "open_until_midnight": "geöffnet bis 24:00",
-        "open_until": "geöffnet bis {when}",
-        "opens_today": "öffnet um {time}",
-        "opens": "öffnet {when}",
-        "closed_until": "geschlossen bis {when}",
-        "closed_until_today": "geschlossen bis {time}",
-    },
-    "en": {
-        "unknown": "opening hours unknown",
-        "open_forever": "open around the clock",
-        "closed_forever": "closed",
-        "open_until_midnight": "open until midnight",
-        "open_until": "open until {when}",
-        "opens_today": "opens at {time}",
-        "opens": "opens {when}",
-        "closed_until": "closed until {when}",
-        "closed_until_today": "closed until {time}",
-    },
+
+TEXT = {
+    "unknown": Msg("opening hours unknown"),
+    "open_forever": Msg("open around the clock"),
+    "closed_forever": Msg("closed"),
+    "open_until_midnight": Msg("open until midnight"),
+    "open_until": Msg("open until {when}"),
+    "opens_today": Msg("opens at {time}"),
+    "opens": Msg("opens {when}"),
+    "closed_until": Msg("closed until {when}"),
+    "closed_until_today": Msg("closed until {time}"),
 }
 
 
-def _lang(lang: str | None) -> str:
-    return "de" if (lang or "de").lower().startswith("de") else "en"
+def weekday_label(day: dt.date, lang: str | None = "de") -> str:
+    return weekday_labels(lang)[day.weekday()]
 
 
-def weekday_label(day: dt.date, lang: str = "de") -> str:
-    return _WEEKDAY_LABELS[_lang(lang)][day.weekday()]
-
-
-def _when(moment: dt.datetime, today: dt.date, lang: str) -> str:
+def _when(moment: dt.datetime, today: dt.date, lang: str | None) -> str:
     """``20:00`` (today), ``Mo 09:00`` (within 6 days), else with the date."""
     time = moment.strftime("%H:%M")
     day = moment.date()
@@ -782,57 +716,58 @@ def _when(moment: dt.datetime, today: dt.date, lang: str) -> str:
         return time
     if today < day <= today + dt.timedelta(days=6):
         return f"{label} {time}"
-    if lang == "de":
-        date = day.strftime("%d.%m.") + (str(day.year) if day.year != today.year else "")
-    else:
-        date = f"{day.day} {_MONTHS_EN[day.month - 1]}"
-        date += f" {day.year}" if day.year != today.year else ""
-    return f"{label} {date} {time}"
+    t = translator(lang)
+    # TRANSLATORS: CLDR date pattern (d = day, MMM = short month name), e.g. "25 Nov".
+    this_year = t.pgettext("date", "d MMM")
+    # TRANSLATORS: CLDR date pattern (d = day, MMM = short month name, y = year).
+    other_year = t.pgettext("date", "d MMM y")
+    pattern = this_year if day.year == today.year else other_year
+    return f"{label} {format_date(day, pattern, lang)} {time}"
 
 
 def describe_state(
     state: HoursState,
     now: dt.datetime | None = None,
-    lang: str = "de",
+    lang: str | None = "de",
     *,
     with_comment: bool = True,
 ) -> str:
     """Short text such as "geöffnet bis 20:00", "öffnet Mo 09:00", "opens at 18:00".
 
     ``now`` decides what "today" is (default: ``state.at``, else now);
-    ``lang`` is ``"de"`` (default) or English for anything else. The comment
-    of the current rule is appended in parentheses when ``with_comment``.
+    ``lang`` is any UI language (default German; English where no catalogue
+    translates). The comment of the current rule is appended in parentheses
+    when ``with_comment``.
     """
-    lang = _lang(lang)
-    text = _TEXT[lang]
     today = _local(now if now is not None else state.at).date()
     nc = state.next_change.astimezone(TZ) if state.next_change else None
     if state.status == "unknown":
-        out = text["unknown"]
+        msg = TEXT["unknown"]
     elif state.status == "open":
         if nc is None:
-            out = text["open_forever"]
+            msg = TEXT["open_forever"]
         elif nc == _midnight(today + _DAY):
-            out = text["open_until_midnight"]
+            msg = TEXT["open_until_midnight"]
         else:
-            out = text["open_until"].format(when=_when(nc, today, lang))
+            msg = TEXT["open_until"].format(when=_when(nc, today, lang))
     elif nc is None:
-        out = text["closed_forever"]
+        msg = TEXT["closed_forever"]
     elif state.next_status == "open":
         when = _when(nc, today, lang)
-        out = (text["opens_today"].format(time=when) if nc.date() == today
-               else text["opens"].format(when=when))
+        msg = (TEXT["opens_today"].format(time=when) if nc.date() == today
+               else TEXT["opens"].format(when=when))
     else:
         when = _when(nc, today, lang)
-        out = (text["closed_until_today"].format(time=when) if nc.date() == today
-               else text["closed_until"].format(when=when))
+        msg = (TEXT["closed_until_today"].format(time=when) if nc.date() == today
+               else TEXT["closed_until"].format(when=when))
+    out = msg.text(lang)
     if with_comment and state.comment:
         out = f"{out} ({state.comment})"
     return out
 
 
 def describe(
-    opening_hours: str | None, at: dt.datetime | None = None, lang: str = "de"
+    opening_hours: str | None, at: dt.datetime | None = None, lang: str | None = "de"
 ) -> str:
     """``describe_state(evaluate(opening_hours, at), at, lang)``."""
     state = evaluate(opening_hours, at)
@@ -862,7 +797,7 @@ def _day_entries(s: dt.datetime, e: dt.datetime) -> list[tuple[dt.date, tuple[st
 
 
 def week_table(
-    opening_hours: str | None, week_start: dt.date, lang: str = "de"
+    opening_hours: str | None, week_start: dt.date, lang: str | None = "de"
 ) -> list[tuple[str, list[tuple[str, str]]]]:
     """Open times for the 7 days from ``week_start`` (NRW holidays applied).
 

@@ -25,46 +25,33 @@ EMAIL_RE = re.compile(r"^[A-Za-z0-9._%+\-]+@[A-Za-z0-9.\-]+\.[A-Za-z]{2,}$")
 URL_RE = re.compile(r"^https?://[^\s/$.?#][^\s]*$", re.IGNORECASE)
 
 MSG = {
-    "required": Msg("Bitte ausfüllen.", "Missing value."),
-    "unknown_code": Msg("Unbekannter Wert „{value}“. Erlaubt: {allowed}.",
-                        "Unknown value '{value}'. Allowed: {allowed}."),
+    "required": Msg("Missing value."),
+    "unknown_code": Msg("Unknown value '{value}'. Allowed: {allowed}."),
     "public_needs_address": Msg(
-        "Ein öffentliches Angebot braucht Straße, Postleitzahl, Gemeinde und Lage auf der Karte.",
         "A public offer needs street, postcode, municipality and a map position."),
     "approximate_needs_point": Msg(
-        "Für die ungefähre Lage wird eine Position auf der Karte gebraucht.",
         "An approximate location needs a map position."),
     "hidden_no_street": Msg(
-        "Geschützte Angebote dürfen keine Straße enthalten, solange der Datensatz öffentlich ist.",
         "Protected offers must not contain a street while the dataset is public."),
     "hidden_no_point": Msg(
-        "Geschützte Angebote dürfen keine Position enthalten, solange der Datensatz öffentlich ist.",
         "Protected offers must not contain a position while the dataset is public."),
     "hidden_needs_contact": Msg(
-        "Geschützte Angebote brauchen eine Telefonnummer oder E-Mail-Adresse.",
         "Protected offers need a phone number or e-mail address."),
     "protection_must_be_hidden": Msg(
-        "Angebote zum Schutz bei Gewalt müssen geschützt (ohne Adresse und Lage) veröffentlicht werden.",
         "Offers for protection from violence must be protected (no address, no position)."),
     "outside_region": Msg(
-        "Die Position liegt außerhalb des Gebiets ({bbox}).",
         "The position lies outside the region ({bbox})."),
     "not_point": Msg(
-        "Die Lage muss ein GeoJSON-Punkt sein, z. B. {{\"type\": \"Point\", \"coordinates\": [6.48, 50.80]}}.",
         "The location must be a GeoJSON Point, e.g. {{\"type\": \"Point\", \"coordinates\": [6.48, 50.80]}}."),
-    "until_before_from": Msg("„Gültig bis“ liegt vor „Gültig ab“.",
-                             "'Valid until' is before 'valid from'."),
-    "future_date": Msg("Das Datum liegt in der Zukunft.", "The date is in the future."),
-    "bad_date": Msg("Ungültiges Datum, erwartet JJJJ-MM-TT.", "Invalid date, expected YYYY-MM-DD."),
-    "bad_phone": Msg("Ungültige Telefonnummer (nur Ziffern, Leerzeichen, + ( ) / -).",
-                     "Invalid phone number (digits, spaces, + ( ) / - only)."),
-    "bad_email": Msg("Ungültige E-Mail-Adresse.", "Invalid e-mail address."),
-    "bad_url": Msg("Ungültige Web-Adresse (muss mit http:// oder https:// beginnen).",
-                   "Invalid web address (must start with http:// or https://)."),
-    "bad_postcode": Msg("Die Postleitzahl muss aus fünf Ziffern bestehen.",
-                        "The postcode must have five digits."),
-    "bad_capacity": Msg("Bitte eine ganze Zahl ab 0 angeben.", "Please give a whole number from 0."),
-    "bad_boolean": Msg("Erwartet ja/nein (true/false).", "Expected yes/no (true/false)."),
+    "until_before_from": Msg("'Valid until' is before 'valid from'."),
+    "future_date": Msg("The date is in the future."),
+    "bad_date": Msg("Invalid date, expected YYYY-MM-DD."),
+    "bad_phone": Msg("Invalid phone number (digits, spaces, + ( ) / - only)."),
+    "bad_email": Msg("Invalid e-mail address."),
+    "bad_url": Msg("Invalid web address (must start with http:// or https://)."),
+    "bad_postcode": Msg("The postcode must have five digits."),
+    "bad_capacity": Msg("Please give a whole number from 0."),
+    "bad_boolean": Msg("Expected yes/no (true/false)."),
 }
 
 

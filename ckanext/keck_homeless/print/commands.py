@@ -1,7 +1,7 @@
 """Click commands ``qr`` and ``flyer``, added to ``ckan keck-homeless`` by cli.py.
 
 ``ckan keck-homeless qr finder|category CODE|offer NAME --format svg|png -o FILE``
-``ckan keck-homeless flyer --format a4|a6 --lang de|en -o FILE [--date YYYY-MM-DD]``
+``ckan keck-homeless flyer --format a4|a6 --lang de|en|… -o FILE [--date YYYY-MM-DD]``
 
 ``-o -`` (the default) writes to standard output.
 """
@@ -11,6 +11,8 @@ import datetime as dt
 import sys
 
 import click
+
+from ckanext.keck_homeless.offers import messages
 
 
 def _write(data: bytes, output: str) -> None:
@@ -60,7 +62,8 @@ def qr(target, value, fmt, scale, output):
 @click.command("flyer", short_help="The printable flyer (PDF)")
 @click.option("--format", "fmt", type=click.Choice(["a4", "a6"]), default="a4", show_default=True,
               help="a4: one page; a6: pocket booklet.")
-@click.option("--lang", type=click.Choice(["de", "en"]), default="de", show_default=True)
+@click.option("--lang", type=click.Choice(messages.languages()), default="de", show_default=True,
+              help="Language of the flyer (any with a catalogue).")
 @click.option("--date", "day", type=click.DateTime(["%Y-%m-%d"]),
               help='The "Stand" date and reference week (default: today).')
 @click.option("-o", "--output", default="-", show_default=True, help="File to write; - for stdout.")

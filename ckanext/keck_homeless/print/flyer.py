@@ -31,50 +31,51 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from ckanext.keck_homeless.offers import codes, hours
-from ckanext.keck_homeless.offers.messages import Msg
+from ckanext.keck_homeless.offers import codes, hours, messages
+from ckanext.keck_homeless.offers.messages import Msg, PluralMsg
 from ckanext.keck_homeless.print import qr
 from ckanext.keck_homeless.print.urls import PublicUrls, display
 
 log = logging.getLogger(__name__)
 
 FORMATS = ("a4", "a6")
-LANGS = ("de", "en")
 #: How far ahead to look for the first open week of a seasonal offer.
 SEASON_LOOKAHEAD_WEEKS = 53
 
 TEXT: dict[str, Msg] = {
-    "default_title": Msg("Hilfe für Menschen ohne Wohnung", "Help for people without a home"),
+    "default_title": Msg("Help for people without a home"),
     "intro": Msg(
-        "Schlafen, Essen, Trinkwasser, Duschen, Kleidung, Beratung – kostenlose oder "
-        "günstige Hilfe in Ihrer Nähe.",
         "Sleeping, food, drinking water, showers, clothing, advice – free or low-cost "
         "help near you."),
-    "scan": Msg("Scannen: alle Angebote, was jetzt geöffnet ist, Karte und Wegbeschreibung",
-                "Scan: all offers, what is open now, map and directions"),
-    "emergency": Msg("Notrufe und Hilfetelefone", "Emergency and helplines"),
-    "as_of": Msg("Stand: {date}", "As of: {date}"),
-    "publisher": Msg("Herausgeber: {publisher}", "Published by: {publisher}"),
+    "scan": Msg("Scan: all offers, what is open now, map and directions"),
+    "emergency": Msg("Emergency and helplines"),
+    "as_of": Msg("As of: {date}"),
+    "publisher": Msg("Published by: {publisher}"),
     "disclaimer": Msg(
-        "Angaben ohne Gewähr. Aktuelle Öffnungszeiten und Änderungen: {url}",
         "Information without guarantee. Current opening hours and changes: {url}"),
-    "more": Msg("+ {n} weitere: {url}", "+ {n} more: {url}"),
-    "phone": Msg("Tel.", "Phone"),
-    "protected": Msg("Adresse nur telefonisch", "Address by phone only"),
-    "approximate": Msg("genaue Adresse telefonisch", "exact address by phone"),
-    "temporarily_closed": Msg("vorübergehend geschlossen", "temporarily closed"),
-    "hours_24_7": Msg("rund um die Uhr", "24 hours, every day"),
-    "daily": Msg("täglich", "daily"),
-    "on_request": Msg("Zeiten auf Anfrage", "hours on request"),
-    "holidays_closed": Msg("feiertags geschlossen", "closed on public holidays"),
-    "from": Msg("ab {date}", "from {date}"),
-    "until": Msg("bis {date}", "until {date}"),
-    "page": Msg("Seite", "Page"),
-    "offers_title": Msg("Angebote nach Art der Hilfe", "Offers by kind of help"),
+    "phone": Msg("Phone"),
+    "protected": Msg("Address by phone only"),
+    "approximate": Msg("exact address by phone"),
+    "temporarily_closed": Msg("temporarily closed"),
+    "hours_24_7": Msg("24 hours, every day"),
+    "daily": Msg("daily"),
+    "on_request": Msg("hours on request"),
+    "holidays_closed": Msg("closed on public holidays"),
+    "from": Msg("from {date}"),
+    "until": Msg("until {date}"),
+    "offers_title": Msg("Offers by kind of help"),
 }
 
-_MONTHS_EN = ("January", "February", "March", "April", "May", "June", "July", "August",
-              "September", "October", "November", "December")
+#: The English labels of the default ``emergency_numbers`` (config_declaration.yaml):
+#: a flyer in a language other than German and English prints their translation.
+DEFAULT_EMERGENCY_LABELS = (
+    Msg("Police"),
+    Msg("Fire brigade and ambulance"),
+    Msg("Out-of-hours doctor"),
+    Msg("Violence against women helpline"),
+    Msg("Crisis helpline"),
+)
+
 _PH_OFF_RE = re.compile(r"\bPH\s+(off|closed)\b")
 
 
@@ -121,7 +122,11 @@ class EmergencyNumber:
     number: str
 
     def label(self, lang: str) -> str:
-        return self.label_en if lang == "en" else self.label_de
+        """The German label in German; in other languages the English one,
+        translated where a catalogue knows it (the default labels)."""
+        if lang == "de":
+            return self.label_de
+        return messages.translator(lang).gettext(self.label_en)
 
 
 @dataclass(frozen=True)
@@ -166,10 +171,18 @@ def parse_emergency_numbers(value: str | Iterable[str] | None) -> list[Emergency
 # --------------------------------------------------------------------------
 
 
+def languages() -> tuple[str, ...]:
+    """The languages a flyer can be made in: English and every catalogue."""
+    return messages.languages()
+
+
 def format_date(day: dt.date, lang: str, *, year: bool = True) -> str:
-    if lang == "en":
-        return f"{day.day} {_MONTHS_EN[day.month - 1]}" + (f" {day.year}" if year else "")
-    return day.strftime("%d.%m.%Y" if year else "%d.%m.")
+    t = messages.translator(lang)
+    # TRANSLATORS: CLDR date pattern on the flyer (d = day, MMMM = month name, y = year).
+    with_year = t.pgettext("date", "d MMMM y")
+    # TRANSLATORS: CLDR date pattern on the flyer, without the year.
+    without_year = t.pgettext("date", "d MMMM")
+    return messages.format_date(day, with_year if year else without_year, lang)
 
 
 def reference_week(today: dt.date) -> dt.date:
@@ -253,7 +266,7 @@ def hours_text(opening_hours: str | None, week_start: dt.date, lang: str = "de")
                     text = week_text(hours.week_table(
                         opening_hours, start + dt.timedelta(weeks=1), lang), lang) or text
                 since = format_date(start + dt.timedelta(days=first), lang, year=False)
-                text = f"{TEXT['from'].text(lang).format(date=since)}: {text}"
+                text = f"{TEXT['from'].format(date=since).text(lang)}: {text}"
                 break
     if text and _PH_OFF_RE.search(opening_hours):
         text += f"; {TEXT['holidays_closed'].text(lang)}"
@@ -299,9 +312,9 @@ def entry(offer: FlyerOffer, week_start: dt.date, today: dt.date, lang: str) -> 
         text = note or TEXT["on_request"].text(lang)
     validity = []
     if offer.valid_from and offer.valid_from > today:
-        validity.append(TEXT["from"].text(lang).format(date=format_date(offer.valid_from, lang)))
+        validity.append(TEXT["from"].format(date=format_date(offer.valid_from, lang)).text(lang))
     if offer.valid_until:
-        validity.append(TEXT["until"].text(lang).format(date=format_date(offer.valid_until, lang)))
+        validity.append(TEXT["until"].format(date=format_date(offer.valid_until, lang)).text(lang))
     if validity:
         text = f"{text} ({' '.join(validity)})"
     status = (TEXT["temporarily_closed"].text(lang)
@@ -322,6 +335,8 @@ class Section:
     entries: tuple[Entry, ...]
     more: int
     more_url: str
+    #: "+ k weitere: <url>" in the flyer's language ("" when nothing is left out).
+    more_text: str = ""
 
 
 def sections(data: FlyerData, limit: int | None = None) -> list[Section]:
@@ -340,11 +355,13 @@ def sections(data: FlyerData, limit: int | None = None) -> list[Section]:
         if not offers:
             continue
         shown = offers if limit is None else offers[:limit]
+        more, more_url = len(offers) - len(shown), display(data.urls.category(cat.code))
         out.append(Section(
             code=cat.code, label=cat.label(data.lang),
             entries=tuple(entry(o, week, today, data.lang) for o in shown),
-            more=len(offers) - len(shown),
-            more_url=display(data.urls.category(cat.code))))
+            more=more, more_url=more_url,
+            more_text=PluralMsg("+ {n} more: {url}", "+ {n} more: {url}", more,
+                                url=more_url).text(data.lang) if more else ""))
     return out
 
 
@@ -366,20 +383,23 @@ def html(data: FlyerData, limit: int | None = None) -> str:
     """The flyer's HTML (what WeasyPrint lays out)."""
     if data.fmt not in FORMATS:
         raise ValueError(f"format must be one of {FORMATS}: {data.fmt!r}")
-    if data.lang not in LANGS:
-        raise ValueError(f"language must be one of {LANGS}: {data.lang!r}")
+    if data.lang not in languages():
+        raise ValueError(f"language must be one of {languages()}: {data.lang!r}")
     lang = data.lang
     finder = data.urls.finder()
     title = data.title or TEXT["default_title"].text(lang)
-    t = {key: msg.text(lang) for key, msg in TEXT.items()}
+    t = {key: TEXT[key].text(lang) for key in ("scan", "intro", "emergency", "offers_title",
+                                               "phone")}
     return _environment().get_template("flyer.html").render(
-        lang=lang, fmt=data.fmt, t=t, title=title,
-        publisher=data.publisher,
-        as_of=t["as_of"].format(date=format_date(data.today, lang)),
+        lang=lang, dir=messages.text_direction(lang), fmt=data.fmt, t=t, title=title,
+        publisher=(TEXT["publisher"].format(publisher=data.publisher).text(lang)
+                   if data.publisher else ""),
+        as_of=TEXT["as_of"].format(date=format_date(data.today, lang)).text(lang),
         finder_display=display(finder), finder_url=finder, qr_src=qr.svg_data_uri(finder),
+        qr_alt=Msg("QR code: {url}", url=display(finder)).text(lang),
         emergency=[(e.label(lang), e.number) for e in data.emergency],
         sections=sections(data, limit),
-        disclaimer=t["disclaimer"].format(url=display(finder)),
+        disclaimer=TEXT["disclaimer"].format(url=display(finder)).text(lang),
     )
 
 

@@ -49,7 +49,9 @@ def emergency_numbers() -> list[flyer.EmergencyNumber]:
 
 
 def flyer_title(lang: str) -> str:
-    return (tk.config.get(f"{PREFIX}flyer.title_{lang}") or "").strip()
+    """``flyer.title_<lang>``; only ``de`` and ``en`` are declared, other
+    languages may set theirs (empty: the catalogue's default title)."""
+    return (tk.config.get(f"{PREFIX}flyer.title_{lang}", "") or "").strip()
 
 
 def flyer_publisher() -> str:

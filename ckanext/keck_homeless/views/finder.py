@@ -1,6 +1,7 @@
 """Help finder (``/hilfe``): Flask glue around ``ckanext.keck_homeless.finder``.
 
-Routes (German URLs, ``/en/hilfe…`` for English via CKAN's locale prefix):
+Routes (German URLs; ``/en/hilfe…`` and every other UI language via CKAN's
+locale prefix — texts come from the extension's gettext catalogues):
 
 * ``/hilfe``                        list + map, filters as a plain GET form
 * ``/hilfe/karte.json``             the same result as GeoJSON (for maps)
@@ -20,8 +21,8 @@ from flask import Blueprint, Response, request
 from ckanext.keck_homeless import config as kconfig
 from ckanext.keck_homeless import helpers
 from ckanext.keck_homeless.finder import filters as ffilters
-from ckanext.keck_homeless.finder import present, protected, query, texts
-from ckanext.keck_homeless.offers import codes, hours
+from ckanext.keck_homeless.finder import present, protected, query
+from ckanext.keck_homeless.offers import codes, hours, messages
 from ckanext.keck_homeless.offers.messages import Msg
 
 blueprint = Blueprint("keck_homeless_finder", __name__)
@@ -34,7 +35,8 @@ _PARAMS = frozenset({"kategorie", "gemeinde", "q", "organisation", "zeit",
 
 
 def _lang() -> str:
-    return "en" if str(tk.h.lang() or "de").startswith("en") else "de"
+    """The request's UI language (CKAN's locale: ``de``, ``en``, ``pt_BR`` …)."""
+    return str(tk.h.lang() or kconfig.default_lang())
 
 
 def _engine():
@@ -52,20 +54,28 @@ def map_config() -> dict[str, str]:
     return helpers.keck_homeless_map_config()
 
 
-def _other_lang_url() -> str:
-    """This page (same parameters) in the other UI language."""
-    other = "de" if _lang() == "en" else "en"
+def _language_links() -> list[dict[str, str]]:
+    """This page (same parameters) in each other UI language, named in itself."""
+    current = _lang()
     # only our own parameters: anything else could clash with url_for's
     # keywords (locale, endpoint, _external …)
     args = {k: v for k, v in request.args.to_dict(flat=False).items() if k in _PARAMS}
-    return tk.h.url_for(request.endpoint or "keck_homeless_finder.index", locale=other,
-                        **(request.view_args or {}), **args)
+    return [{
+        "lang": tk.h.unix_locale_to_bcp47(code),
+        "name": messages.language_name(code),
+        "url": tk.h.url_for(request.endpoint or "keck_homeless_finder.index", locale=code,
+                            **(request.view_args or {}), **args),
+    } for code in helpers.keck_homeless_ui_languages() if code != current]
 
 
 def _render(template: str, extra: dict[str, Any]) -> str:
     lang = _lang()
-    return tk.render(template, {"t": texts.translator(lang), "lang": lang,
-                                "other_lang_url": _other_lang_url(), **extra})
+    return tk.render(template, {
+        "lang": lang,
+        "flyer_lang": helpers.keck_homeless_flyer_language(),
+        "language_links": _language_links(),
+        **extra,
+    })
 
 
 def _now(filters: ffilters.Filters) -> dt.datetime:
@@ -143,9 +153,8 @@ def map_json():
 
 
 _HOURS_MSG = {
-    "empty": Msg("Keine Öffnungszeiten angegeben.", "No opening hours given."),
-    "valid": Msg("Gültig. So sieht die Woche ab heute aus:",
-                 "Valid. This is the week from today:"),
+    "empty": Msg("No opening hours given."),
+    "valid": Msg("Valid. This is the week from today:"),
 }
 
 

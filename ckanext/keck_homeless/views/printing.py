@@ -8,8 +8,8 @@
     Protected (``hidden``) public offers do get a code: it encodes only the
     URL of their finder page, which shows no location. ``?scale=2..40``
     sets the pixels (PNG) or units (SVG) per module.
-``/keck-homeless/flyer.pdf?format=a4|a6&lang=de|en``
-    The flyer as a download; bad parameters → 400.
+``/keck-homeless/flyer.pdf?format=a4|a6&lang=de|en|…``
+    The flyer as a download (any language with a catalogue); bad parameters → 400.
 """
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ import hashlib
 import ckan.plugins.toolkit as tk
 from flask import Blueprint, Response, request
 
-from ckanext.keck_homeless.offers.messages import Msg
+from ckanext.keck_homeless.offers.messages import ListText, Msg
 from ckanext.keck_homeless.print import flyer, qr, source
 from ckanext.keck_homeless.print.urls import BadTarget
 
@@ -33,14 +33,9 @@ DEFAULT_SCALE = 10
 _TYPES = {"svg": "image/svg+xml", "png": "image/png"}
 
 MSG = {
-    "not_found": Msg("Nicht gefunden: kein öffentliches Angebot und keine Kategorie dieses Namens.",
-                     "Not found: no public offer and no category of this name."),
-    "bad_scale": Msg("Ungültiger Parameter scale: erlaubt ist eine ganze Zahl von 2 bis 40.",
-                     "Invalid parameter scale: allowed is a whole number from 2 to 40."),
-    "bad_format": Msg("Ungültiger Parameter format: erlaubt sind a4 und a6.",
-                      "Invalid parameter format: allowed are a4 and a6."),
-    "bad_lang": Msg("Ungültiger Parameter lang: erlaubt sind de und en.",
-                    "Invalid parameter lang: allowed are de and en."),
+    "not_found": Msg("Not found: no public offer and no category of this name."),
+    "bad_scale": Msg("Invalid parameter scale: allowed is a whole number from 2 to 40."),
+    "bad_format": Msg("Invalid parameter format: allowed are a4 and a6."),
 }
 
 
@@ -62,7 +57,9 @@ class _OwnCacheResponse(Response):
 
 
 def _error(status: int, msg: Msg) -> Response:
-    body = f"{msg.de}\n{msg.en}\n"
+    """A plain-text error in German and English (links to these URLs are
+    shared and printed, so the UI language says little about the reader)."""
+    body = f"{msg.text('de')}\n{msg.text('en')}\n"
     return _OwnCacheResponse(body, status=status, mimetype="text/plain",
                     headers={"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"})
 
@@ -127,9 +124,9 @@ def _request_lang() -> str | None:
     """``?lang=`` if given (``None`` when invalid), else the UI language."""
     lang = request.args.get("lang")
     if lang is None:
-        ui = (tk.h.lang() or "de")[:2]
-        return ui if ui in flyer.LANGS else "de"
-    return lang if lang in flyer.LANGS else None
+        ui = tk.h.lang() or "de"
+        return ui if ui in flyer.languages() else "de"
+    return lang if lang in flyer.languages() else None
 
 
 @blueprint.route("/keck-homeless/flyer.pdf")
@@ -139,7 +136,8 @@ def flyer_pdf() -> Response:
         return _error(400, MSG["bad_format"])
     lang = _request_lang()
     if lang is None:
-        return _error(400, MSG["bad_lang"])
+        return _error(400, Msg("Invalid parameter lang: allowed are {languages}.",
+                               languages=ListText(flyer.languages())))
     pdf, etag = source.flyer_pdf(fmt, lang)
     response = _OwnCacheResponse(status=200, mimetype="application/pdf", headers={
         "Cache-Control": f"public, max-age={FLYER_MAX_AGE}",
