@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import pathlib
+import shutil
 import subprocess
 import sys
 import zipfile
@@ -9,11 +10,32 @@ import zipfile
 ROOT = pathlib.Path(__file__).parents[1]
 
 
+def _source_copy(dest: pathlib.Path) -> pathlib.Path:
+    """The project's files (tracked and new, not ignored) in ``dest``: a
+    wheel built in the checkout reuses its ``build/`` folder, where modules
+    deleted since would still be found."""
+    files = subprocess.run(["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+                           cwd=ROOT, check=True, capture_output=True).stdout.decode().split("\0")
+    for name in filter(None, files):
+        src = ROOT / name
+        if src.is_file():
+            (dest / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(src, dest / name)
+    return dest
+
+
 def test_wheel_contains_schemas_templates_migrations_and_config(tmp_path):
+    src = _source_copy(tmp_path / "src")
     subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation",
-                    "-q", "-w", str(tmp_path), str(ROOT)], check=True)
+                    "-q", "-w", str(tmp_path), str(src)], check=True)
     wheel = next(tmp_path.glob("ckanext_keck_homeless-*.whl"))
     names = set(zipfile.ZipFile(wheel).namelist())
+    # nothing but the sources: no module that has been deleted
+    for name in names:
+        if name.startswith("ckanext/keck_homeless/") and name.endswith(".py"):
+            assert (ROOT / name).exists() or (ROOT / name.replace(
+                "ckanext/keck_homeless/schemas/", "schemas/").replace(
+                "ckanext/keck_homeless/templates/", "templates/")).exists(), name
     for required in (
         "ckanext/keck_homeless/plugin.py",
         "ckanext/keck_homeless/config_declaration.yaml",

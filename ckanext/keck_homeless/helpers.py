@@ -122,6 +122,9 @@ def keck_homeless_map_config() -> dict[str, str]:
         "wms": tk.config.get(prefix + "wms_url") or "",
         "wmsLayers": tk.config.get(prefix + "wms_layers") or "",
         "attribution": tk.config.get(prefix + "attribution") or "",
+        # titles (tooltips, accessible names) of the map's zoom buttons
+        "zoomIn": tk._("Zoom in"),
+        "zoomOut": tk._("Zoom out"),
     }
 
 

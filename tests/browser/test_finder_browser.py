@@ -156,10 +156,13 @@ def test_near_me_sorts_on_the_device_and_sends_no_position(browser, live_server,
 
 def test_language_switch(page, live_server):
     page.goto(f"{live_server}/hilfe?zeit={AT}")
+    # the map's own controls speak the page's language too
+    assert page.locator(".leaflet-control-zoom-in").get_attribute("title") == "Vergrößern"
     page.click("a[hreflang=en]")
     page.wait_for_url("**/en/hilfe**")
     assert page.locator("h1").inner_text() == "Find help"
     assert page.locator("html").get_attribute("lang") == "en"
+    assert page.locator(".leaflet-control-zoom-out").get_attribute("title") == "Zoom out"
 
 
 def test_axe_finder(page, live_server):

@@ -175,8 +175,13 @@ def test_html_pages_render_in_ckan(app, world):
         res = app.get("/keck-homeless/ogcapi" + path + "?f=html")
         assert res.status_code == 200, path
         assert "text/html" in res.headers["Content-Type"]
+    res = app.get("/keck-homeless/ogcapi/collections?f=html")
+    assert "<h1>Sammlungen</h1>" in res.get_data(as_text=True)  # German by default …
+    res = app.get("/en/keck-homeless/ogcapi/collections?f=html")
+    assert "<h1>Collections</h1>" in res.get_data(as_text=True)  # … English under /en/
     res = app.get("/keck-homeless/ogcapi/collections/hilfsangebote/items?f=html")
     assert "Mittagstisch am Markt" in res.get_data(as_text=True)
+    assert "5 von 5 (ab 1)" in res.get_data(as_text=True)
     assert "GEHEIM" not in res.get_data(as_text=True)
     res = app.get("/keck-homeless/ogcapi/collections/hilfsangebote/items?f=json")
     assert res.status_code == 200 and json.loads(res.get_data())["numberMatched"] == 5

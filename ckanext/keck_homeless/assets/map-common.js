@@ -10,7 +10,10 @@ window.keckHomelessMap = (function () {
 
   function create(el, options) {
     var cfg = readConfig(el);
-    var map = L.map(el, Object.assign({ scrollWheelZoom: false }, options || {}));
+    var map = L.map(el, Object.assign({ scrollWheelZoom: false, zoomControl: false }, options || {}));
+    // Leaflet's own button titles are English; ours come translated in data-config
+    L.control.zoom({ zoomInTitle: cfg.zoomIn || 'Zoom in',
+                     zoomOutTitle: cfg.zoomOut || 'Zoom out' }).addTo(map);
     map.attributionControl.setPrefix('<a href="https://leafletjs.com">Leaflet</a>');
     if (cfg.wms) {
       L.tileLayer.wms(cfg.wms, {
