@@ -78,6 +78,36 @@ cat > "$work/wfs20-props.xml" <<PROPS
 </properties>
 PROPS
 cp=$(ls "$work"/lib/*.jar | grep -v ogc-schemas | tr '\n' ':')
+# ets-wfs20 1.25 (the newest on Maven Central) writes the xsd:date values it
+# compares as date-times, so five comparison tests can never pass on a date
+# property (its issue 43). Upstream fixed that in commit d5b632e, first
+# released in 1.26, which Central does not have and which cannot be built
+# from Central alone (its GML library lives on geomatys' Nexus). So: take
+# the 1.25 sources, apply exactly that upstream commit, compile the one class
+# it changes and put it in front of the suite. Needs GitHub (or
+# ETS_WFS20_GIT = a clone of it); without, the stock suite runs and the five
+# tests are reported as known failures.
+fix43=$work/wfs20-fix43
+if [ ! -f "$fix43/.built" ]; then
+  rm -rf "$work/ets-wfs20-src" "$fix43"
+  if git clone -q "${ETS_WFS20_GIT:-https://github.com/opengeospatial/ets-wfs20}" "$work/ets-wfs20-src" 2>/dev/null \
+     && git -C "$work/ets-wfs20-src" checkout -q 1.25 \
+     && git -C "$work/ets-wfs20-src" -c user.name=cite -c user.email=cite@localhost cherry-pick d5b632e >/dev/null \
+     && "$javac" -nowarn -source 8 -target 8 -cp "$work/lib/*" -d "$fix43" \
+          "$work/ets-wfs20-src/src/main/java/org/opengis/cite/iso19142/basic/filter/ComparisonOperatorTests.java" 2>/dev/null; then
+    touch "$fix43/.built"
+  fi
+fi
+wfs20_allow=(--allow propertyIsGreaterThan_matchAny --allow propertyIsGreaterThanEqualTo_matchAny
+             --allow propertyIsLessThan_matchAny --allow propertyIsLessThan_matchAll
+             --allow propertyIsLessThanEqualTo_matchAny)
+if [ -f "$fix43/.built" ]; then
+  echo "   ets-wfs20 1.25 with upstream commit d5b632e (fix of its issue 43)"
+  cp=$fix43:$cp
+  wfs20_allow=()
+else
+  echo "   ets-wfs20 1.25 as released (GitHub not reachable: no fix of its issue 43)"
+fi
 "$java" --patch-module java.desktop="$work/patch" \
   -Dhttp.proxyHost=127.0.0.1 -Dhttp.proxyPort="$proxy_port" -Dhttp.nonProxyHosts="localhost|127.*" \
   -cp "$cp" org.opengis.cite.iso19142.TestNGController -o "$out" "$work/wfs20-props.xml" \
@@ -86,13 +116,8 @@ result=$(ls "$out"/testng/*/testng-results.xml 2>/dev/null | head -1)
 if [ -z "$result" ]; then
   echo "ets-wfs20 did not produce results; see $work/wfs20.log" >&2; status=1
 else
-  # Known, explained in the README (section OGC CITE): ets-wfs20 1.25 writes
-  # the xsd:date values it compares as date-times (its issue 43, fixed in 1.26,
-  # which is not on Maven Central).
-  "$python" "$top/dev/cite/summary.py" "$result" \
-    --allow propertyIsGreaterThan_matchAny --allow propertyIsGreaterThanEqualTo_matchAny \
-    --allow propertyIsLessThan_matchAny --allow propertyIsLessThan_matchAll \
-    --allow propertyIsLessThanEqualTo_matchAny || status=1
+  # Known without the fix, explained in the README (section OGC CITE).
+  "$python" "$top/dev/cite/summary.py" "$result" "${wfs20_allow[@]}" || status=1
   echo "   full report: $result"
 fi
 
