@@ -326,7 +326,7 @@ def items(req: OWSRequest, ftype: query.FeatureType, html: bool):
     stmt = query.select_rows(fq, [encoders.geojson_feature_sql(props, out_crs, latlon=out_crs.latlon)])
     headers = {"Content-Crs": f"<{out_crs.uri}>"}
     if html:
-        features = [json.loads(t) for chunk in query.stream_scalars(req.engine, stmt) for t in chunk]
+        features = [json.loads(t) for chunk in query.stream_bytes(req.engine, stmt) for t in chunk]
         return HtmlPage("keck_homeless/ogcapi/items.html", {
             "collection": _collection_json(req, ftype, capabilities.REGION_WGS84),
             "features": features, "links": links, "number_matched": matched,

@@ -292,23 +292,12 @@ def execute(conn, stmt, **kw):
         raise OperationProcessingFailed("Abfrage fehlgeschlagen / query failed") from exc
 
 
-def stream_scalars(engine, stmt, chunk_rows: int = 1000) -> Iterator[list[str]]:
-    """Yield lists of the first column, ``chunk_rows`` at a time, from a
-    server-side cursor (bounded memory for 100k rows)."""
-    with engine.connect() as conn:
-        result = conn.execution_options(stream_results=True, max_row_buffer=chunk_rows).execute(stmt)
-        while True:
-            rows = result.fetchmany(chunk_rows)
-            if not rows:
-                break
-            yield [r[0] for r in rows]
-
-
 def stream_bytes(engine, stmt, chunk_rows: int = 1000) -> Iterator[list[bytes]]:
-    """:func:`stream_scalars` for a single text column that goes straight
-    into a response: the UTF-8 bytes PostgreSQL sent, never decoded to
-    ``str`` and encoded again (psycopg2's ``BYTES`` caster, on this cursor
-    only). Statement and parameters still go through SQLAlchemy."""
+    """Lists of the single text column of ``stmt``, ``chunk_rows`` at a
+    time, from a server-side cursor (bounded memory for 100k rows), as the
+    UTF-8 bytes PostgreSQL sent: a response needs bytes, so they are never
+    decoded to ``str`` and encoded again (psycopg2's ``BYTES`` caster, on
+    this cursor only). Statement and parameters go through SQLAlchemy."""
     import psycopg2.extensions
 
     with engine.connect() as conn:

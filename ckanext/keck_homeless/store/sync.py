@@ -139,20 +139,20 @@ def sync_ids(conn, ids: Iterable[str]) -> int:
     deleted = conn.execute(offer.delete().where(offer.c.package_id.in_(ids))).rowcount
     _insert(conn, rows)
     if rows:
-        encode_props(conn, [r["package_id"] for r in rows])
+        encode_props(conn, offer.c.package_id.in_([r["package_id"] for r in rows]))
     if deleted or rows:
         _bump(conn)
     return len(rows)
 
 
-def encode_props(conn, ids: list[str] | None = None) -> int:
-    """Fill ``offer.feature_props`` (the cached GeoJSON properties) of
-    ``ids``, or of every row; returns the number of rows encoded."""
+def encode_props(conn, where=None) -> int:
+    """Fill ``offer.feature_props`` (the cached GeoJSON properties) of the
+    rows matching ``where``, or of every row; returns the number encoded."""
     from ckanext.keck_homeless.ogc import query
 
     stmt = offer.update().values(feature_props=query.stored_properties_sql())
-    if ids is not None:
-        stmt = stmt.where(offer.c.package_id.in_(ids))
+    if where is not None:
+        stmt = stmt.where(where)
     return conn.execute(stmt).rowcount
 
 
@@ -167,13 +167,18 @@ def refresh_props(conn) -> int:
     conn.execute(sa.select(sa.func.pg_advisory_xact_lock(_PROPS_LOCK)))
     current = conn.execute(sa.select(store_state.c.props_signature)
                            .where(store_state.c.id == 1)).scalar()
-    if current == signature:
-        ids = [r[0] for r in conn.execute(
-            sa.select(offer.c.package_id).where(offer.c.feature_props.is_(None)))]
-        return encode_props(conn, ids) if ids else 0
+    if current == signature:  # only rows written without it (if any)
+        return encode_props(conn, offer.c.feature_props.is_(None))
+    return _encode_all_props(conn)
+
+
+def _encode_all_props(conn) -> int:
+    """Encode every row's cached properties and record with which encoding."""
+    from ckanext.keck_homeless.ogc import query
+
     count = encode_props(conn)
     conn.execute(store_state.update().where(store_state.c.id == 1)
-                 .values(props_signature=signature))
+                 .values(props_signature=query.properties_signature()))
     return count
 
 
@@ -207,17 +212,9 @@ def rebuild(conn) -> int:
             count += _insert(conn, batch)
             batch = []
     count += _insert(conn, batch)
-    encode_props(conn)
-    conn.execute(store_state.update().where(store_state.c.id == 1).values(
-        props_signature=_signature()))
+    _encode_all_props(conn)
     _bump(conn)
     return count
-
-
-def _signature() -> str:
-    from ckanext.keck_homeless.ogc import query
-
-    return query.properties_signature()
 
 
 def _insert(conn, rows: list[dict]) -> int:
