@@ -87,3 +87,21 @@ store_state = sa.Table(
     #: which encoding ``offer.feature_props`` was made with
     sa.Column("props_signature", sa.Text),
 )
+
+#: The exact location of ``approximate`` and ``hidden`` offers: the only place
+#: it is kept. CKAN's package (extras, search index, activity stream) holds
+#: only what may be published (see ``privacy.py``). One row per such offer,
+#: written in the same transaction as the package; no foreign key, so CKAN's
+#: own table management never depends on ours (purges are followed by the
+#: session listener).
+protected_location = sa.Table(
+    "protected_location", metadata,
+    sa.Column("package_id", sa.Text, primary_key=True),
+    sa.Column("street", sa.Text),
+    sa.Column("postcode", sa.Text),
+    sa.Column("district", sa.Text),
+    sa.Column("lon", sa.Float(precision=53)),
+    sa.Column("lat", sa.Float(precision=53)),
+    sa.Column("changed", sa.DateTime(timezone=True), nullable=False,
+              server_default=sa.func.now()),
+)
