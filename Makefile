@@ -8,7 +8,6 @@ CKAN := $(VENV)/bin/ckan
 DEMO_INI := .demo/ckan.ini
 TEST_INI := .test/ckan.ini
 DEMO_PORT ?= 5000
-TEST_PLUGINS := keck_homeless scheming_datasets spatial_metadata spatial_query
 CKAN_SYSADMIN_NAME ?= admin
 CKAN_SYSADMIN_PASSWORD ?= keck-demo-admin
 CKAN_SYSADMIN_EMAIL ?= admin@example.org
@@ -55,7 +54,7 @@ test: services
 	@bash dev/services.sh db ckan_test
 	@bash dev/services.sh solr-core ckan_test
 	@mkdir -p .test
-	@bash dev/write-config.sh $(TEST_INI) ckan_test ckan_test 1 5001 "$(TEST_PLUGINS)" >/dev/null
+	@bash dev/write-config.sh $(TEST_INI) ckan_test ckan_test 1 5001 >/dev/null
 	@$(CKAN) -c $(TEST_INI) db upgrade >/dev/null
 	@bash dev/fetch-schemas.sh >/dev/null
 	$(VENV)/bin/ruff check ckanext tests

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Write a CKAN config for the demo or the tests.
 # usage: dev/write-config.sh INI DB SOLR_CORE REDIS_DB PORT [PLUGINS]
-# The tests leave out `activity`: its stream needs a real user on every
-# action, which CKAN's call_action test helper does not give.
+# The demo and the tests load the same plugins (the county's site runs with
+# `activity`); only PLUGINS overrides them.
 set -euo pipefail
 ini=$1 db=$2 core=$3 redis_db=$4 port=$5
 plugins=${6:-keck_homeless scheming_datasets spatial_metadata spatial_query geo_view activity}

@@ -29,12 +29,22 @@ def browser():
 
 
 @pytest.fixture
+def clean_db(reset_db, migrate_db_for):
+    """CKAN's clean_db plus the tables of the `activity` plugin, which the
+    demo and the tests load (reset_db rebuilds only CKAN core's tables)."""
+    reset_db()
+    migrate_db_for("activity")
+
+
+@pytest.fixture
 def clean_store():
-    """Empty the feature store (CKAN's clean_db only knows schema public)."""
+    """Empty the feature store and the protected table (CKAN's clean_db only
+    knows schema public)."""
     from ckan import model
 
     conn = model.Session.connection()
     conn.exec_driver_sql("DELETE FROM keck_homeless.offer")
+    conn.exec_driver_sql("DELETE FROM keck_homeless.protected_location")
     model.Session.commit()
     yield
 

@@ -32,3 +32,36 @@ def package_count(**where) -> int:
     for k, v in where.items():
         q = q.filter(getattr(model.Package, k) == v)
     return q.count()
+
+
+def call_action(action_name: str, context=None, **kwargs):
+    """CKAN's ``helpers.call_action`` as the site user (a real user): the
+    `activity` plugin, loaded as on the county's site, records every change
+    with its user and refuses an action without one."""
+    from ckan.tests import helpers
+
+    context = dict(context or {})
+    if not context.get("user"):
+        from ckan.plugins import toolkit as tk
+
+        context["user"] = tk.get_action("get_site_user")({"ignore_auth": True}, {})["name"]
+    return helpers.call_action(action_name, context=context, **kwargs)
+
+
+def reset_database() -> None:
+    """An empty CKAN as the county runs it: CKAN's reset_db (core tables
+    only), the `activity` plugin's tables, an empty feature store and
+    protected table (our schema, which reset_db does not see), and a bumped
+    store version so caches never serve an earlier test's data."""
+    import ckan.plugins as plugins
+    from ckan import model
+    from ckan.cli.db import _run_migrations
+    from ckan.tests import helpers
+
+    plugins.load_all()  # the configured plugins (an earlier test may have unloaded them)
+    helpers.reset_db()
+    _run_migrations("activity")
+    with model.meta.engine.begin() as conn:
+        conn.exec_driver_sql("DELETE FROM keck_homeless.offer")
+        conn.exec_driver_sql("DELETE FROM keck_homeless.protected_location")
+        conn.exec_driver_sql("UPDATE keck_homeless.store_state SET version = version + 1")

@@ -2,9 +2,9 @@
 from __future__ import annotations
 
 import pytest
-from ckan.tests import factories, helpers
+from ckan.tests import factories
 
-from tests.helpers import package_count, store_rows
+from tests.helpers import call_action, package_count, store_rows
 
 pytestmark = [pytest.mark.usefixtures("offers_env"),
               pytest.mark.ckan_config("WTF_CSRF_ENABLED", False)]
@@ -13,9 +13,9 @@ pytestmark = [pytest.mark.usefixtures("offers_env"),
 @pytest.fixture
 def editor_headers(organization):
     user = factories.User()
-    helpers.call_action("organization_member_create", id=organization["id"],
+    call_action("organization_member_create", id=organization["id"],
                         username=user["name"], role="editor")
-    token = helpers.call_action("api_token_create", context={"user": user["name"]},
+    token = call_action("api_token_create", context={"user": user["name"]},
                                 user=user["name"], name="form")["token"]
     return {"Authorization": token}
 
@@ -55,9 +55,9 @@ def test_form_creates_an_offer_that_reaches_the_store(app, organization, editor_
     res = app.post("/hilfsangebot/new", data=_form(organization), headers=editor_headers,
                    follow_redirects=False)
     assert res.status_code == 302, res.body[:2000]
-    shown = helpers.call_action("package_show", id="duschen-am-bahnhof")
+    shown = call_action("package_show", id="duschen-am-bahnhof")
     assert shown["category"] == "hygiene" and shown["target_groups"] == ["everyone"]
     # a dataset created through the form starts as draft (resources stage)
     # and enters the store once it is made active
-    helpers.call_action("package_patch", id=shown["id"], state="active")
+    call_action("package_patch", id=shown["id"], state="active")
     assert [r["name"] for r in store_rows()] == ["duschen-am-bahnhof"]

@@ -17,6 +17,7 @@ import string
 import pytest
 
 from ckanext.keck_homeless.offers import messages
+from tests.helpers import call_action
 from tests.i18n_tools import (
     LOCALE_DIR,
     POT,
@@ -158,9 +159,8 @@ def third_languages(tmp_path, monkeypatch):
 @pytest.mark.ckan_config("ckanext.keck_homeless.finder.tile_url", "")
 def test_a_new_language_needs_only_a_catalogue(third_languages, make_app, organization,
                                                 make_offer_data):
-    from ckan.tests import helpers
 
-    helpers.call_action("package_create", **make_offer_data(
+    call_action("package_create", **make_offer_data(
         organization["id"], title="Suppenküche Test", category="meal",
         opening_hours="Mo-Fr 11:30-13:30"))
     app = make_app()

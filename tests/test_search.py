@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 import pytest
-from ckan.tests import helpers
+
+from tests.helpers import call_action
 
 pytestmark = pytest.mark.usefixtures("offers_env")
 
@@ -10,17 +11,17 @@ pytestmark = pytest.mark.usefixtures("offers_env")
 @pytest.fixture
 def three_offers(offers_env, organization, make_offer_data):
     org = organization["id"]
-    helpers.call_action("package_create", **make_offer_data(
+    call_action("package_create", **make_offer_data(
         org, category="shelter", target_groups=["men", "adults"]))
-    helpers.call_action("package_create", **make_offer_data(
+    call_action("package_create", **make_offer_data(
         org, category="shelter", target_groups=["women"], municipality="05358024",
         spatial='{"type": "Point", "coordinates": [6.36, 50.92]}'))
-    helpers.call_action("package_create", **make_offer_data(
+    call_action("package_create", **make_offer_data(
         org, category="meal", target_groups=["everyone"]))
 
 
 def _facets(fq: str = ""):
-    result = helpers.call_action(
+    result = call_action(
         "package_search", fq=("+dataset_type:hilfsangebot " + fq).strip(),
         **{"facet.field": '["category", "municipality", "vocab_target_groups"]'})
     return result, {name: {i["name"]: (i["count"], i["display_name"]) for i in f["items"]}

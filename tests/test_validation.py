@@ -8,9 +8,8 @@ import datetime as dt
 
 import ckan.plugins.toolkit as tk
 import pytest
-from ckan.tests import helpers
 
-from tests.helpers import package_count, store_rows
+from tests.helpers import call_action, package_count, store_rows
 
 pytestmark = pytest.mark.usefixtures("offers_env")
 
@@ -18,15 +17,15 @@ pytestmark = pytest.mark.usefixtures("offers_env")
 def _refused(data: dict) -> dict:
     before = package_count()
     with pytest.raises(tk.ValidationError) as err:
-        helpers.call_action("package_create", **data)
+        call_action("package_create", **data)
     assert package_count() == before, "a refused create left a dataset behind"
     assert store_rows() == [], "a refused create left a feature-store row behind"
     return err.value.error_dict
 
 
 def test_valid_offer_round_trips_with_typed_fields(organization, make_offer_data):
-    created = helpers.call_action("package_create", **make_offer_data(organization["id"]))
-    shown = helpers.call_action("package_show", id=created["id"])
+    created = call_action("package_create", **make_offer_data(organization["id"]))
+    shown = call_action("package_show", id=created["id"])
     assert shown["type"] == "hilfsangebot"
     assert shown["category"] == "meal"
     assert shown["services"] == ["meal", "wifi"]
@@ -70,13 +69,6 @@ def test_public_offer_without_address_is_refused(organization, make_offer_data):
     assert "öffentliches Angebot" in errors["street"][0]
 
 
-def test_hidden_offer_may_not_carry_street_or_point_while_public(organization, make_offer_data):
-    errors = _refused(make_offer_data(organization["id"], location_visibility="hidden",
-                                      category="protection"))
-    assert "Straße" in errors["street"][0]
-    assert "Position" in errors["spatial"][0]
-
-
 def test_protection_must_be_hidden(organization, make_offer_data):
     errors = _refused(make_offer_data(organization["id"], category="protection"))
     assert "location_visibility" in errors
@@ -99,7 +91,7 @@ def test_missing_required_fields(organization, make_offer_data):
 def test_errors_in_english_under_the_english_locale(app, organization, make_offer_data, sysadmin):
     data = make_offer_data(organization["id"], opening_hours="Mo-Fr 9-17 Uhr",
                            valid_from="2027-03-31", valid_until="2026-11-01")
-    headers = {"Authorization": helpers.call_action(
+    headers = {"Authorization": call_action(
         "api_token_create", user=sysadmin["name"], name="t")["token"]}
     for prefix, opening, until in (("", "keine gültige Angabe", "Gültig bis"),
                                    ("/en", "is not valid", "Valid until")):
@@ -112,18 +104,10 @@ def test_errors_in_english_under_the_english_locale(app, organization, make_offe
 
 
 def test_refused_update_keeps_the_old_version_everywhere(organization, make_offer_data):
-    created = helpers.call_action("package_create", **make_offer_data(organization["id"]))
+    created = call_action("package_create", **make_offer_data(organization["id"]))
     before = store_rows()
     with pytest.raises(tk.ValidationError):
-        helpers.call_action("package_patch", id=created["id"], title="Neu",
+        call_action("package_patch", id=created["id"], title="Neu",
                             opening_hours="täglich")
-    assert helpers.call_action("package_show", id=created["id"])["title"] == created["title"]
+    assert call_action("package_show", id=created["id"])["title"] == created["title"]
     assert store_rows() == before
-
-
-def test_hidden_private_offer_keeps_its_address_inside_ckan_only(organization, make_offer_data):
-    data = make_offer_data(organization["id"], location_visibility="hidden",
-                           category="protection", private=True)
-    created = helpers.call_action("package_create", **data)
-    assert created["street"] == "Musterstraße 1"
-    assert store_rows() == []

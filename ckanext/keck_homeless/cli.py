@@ -76,7 +76,8 @@ def import_(path, dry_run, fmt, organizations, lang):
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Default: standard output.")
 @click.option("--include-private", is_flag=True, help="Also private datasets.")
 @click.option("--include-protected", is_flag=True,
-              help="Keep street and position of protected (hidden) offers. Never publish such a file.")
+              help="The exact street, postcode, district and position of approximate and "
+                   "protected offers (organisation-internal; never publish such a file).")
 def export(fmt, output, include_private, include_protected):
     """Write all offers as CSV or GeoJSON, in the import format."""
     from ckanext.keck_homeless.exchange import importer, tabular
@@ -104,19 +105,60 @@ def rebuild():
 
 @keck_homeless.command("check")
 def check():
-    """List differences between CKAN and the feature store (exit 1 if any)."""
+    """List differences between CKAN and the feature store, and every exact
+    location of a protected offer found where CKAN keeps package data
+    (extras, activities, Solr). Exit status 1 if anything is found."""
     from ckan import model
 
+    from ckanext.keck_homeless import privacy, privacy_audit
     from ckanext.keck_homeless.store import sync
 
-    found = sync.differences(model.Session.connection())
+    conn = model.Session.connection()
+    found = sync.differences(conn)
+    leaks = privacy_audit.find_leaks(conn, privacy.solr_documents)
     model.Session.rollback()
-    for line in found:
+    for line in found + leaks:
         click.echo(line)
     if found:
         click.echo(f"{len(found)} differences; run `ckan keck-homeless rebuild` to repair", err=True)
+    if leaks:
+        click.echo(f"{len(leaks)} exact locations outside the protected table; run "
+                   "`ckan keck-homeless protect-migrate`", err=True)
+    if found or leaks:
         sys.exit(1)
-    click.echo("feature store is consistent with CKAN")
+    click.echo("feature store is consistent with CKAN; no exact location outside the "
+               "protected table")
+
+
+@keck_homeless.command("protect-migrate")
+def protect_migrate():
+    """Move exact locations of approximate and hidden offers out of package
+    extras, activities and the search index into the protected table (after
+    `ckan db upgrade`; idempotent)."""
+    from ckan import model
+    from ckan.lib import search
+
+    from ckanext.keck_homeless import privacy, privacy_audit
+    from ckanext.keck_homeless.store import sync
+
+    conn = model.Session.connection()
+    report = privacy_audit.migrate(conn)
+    model.Session.commit()
+    click.echo(f"moved the exact location of {len(report.moved)} offers into the protected "
+               f"table; rewrote {report.activities} activities; removed {report.orphans} "
+               "rows of purged offers")
+    for package_id in report.package_ids:
+        search.rebuild(package_id)
+    click.echo(f"re-indexed {len(report.package_ids)} offers")
+    count = sync.rebuild(model.Session.connection())
+    model.Session.commit()
+    click.echo(f"feature store rebuilt: {count} published locations")
+    leaks = privacy_audit.find_leaks(model.Session.connection(), privacy.solr_documents)
+    model.Session.rollback()
+    for line in leaks:
+        click.echo(line)
+    if leaks:
+        sys.exit(1)
 
 
 @keck_homeless.command("generate")

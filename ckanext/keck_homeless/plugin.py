@@ -8,7 +8,7 @@ import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 from ckan.lib.plugins import DefaultTranslation
 
-from ckanext.keck_homeless import cli, helpers, privacy, search, validators, views
+from ckanext.keck_homeless import cli, helpers, logic, privacy, search, validators, views
 from ckanext.keck_homeless import config as kconfig
 from ckanext.keck_homeless.offers import messages
 
@@ -21,6 +21,8 @@ def _package_dir(module: str) -> str:
 
 
 @tk.blanket.config_declarations
+@tk.blanket.actions(logic.get_actions)
+@tk.blanket.auth_functions(logic.get_auth_functions)
 class KeckHomelessPlugin(p.SingletonPlugin, DefaultTranslation):
     p.implements(p.IConfigurer)
     p.implements(p.IConfigurable)
@@ -45,6 +47,7 @@ class KeckHomelessPlugin(p.SingletonPlugin, DefaultTranslation):
 
         from ckanext.keck_homeless.store import sync
 
+        privacy.install(model.Session, kconfig.approximate_grid_m())
         sync.install(model.Session, kconfig.approximate_grid_m())
         sync.refresh_props_at_start(model.meta.engine)
 
@@ -62,10 +65,10 @@ class KeckHomelessPlugin(p.SingletonPlugin, DefaultTranslation):
 
     # IPackageController
     def before_dataset_index(self, pkg_dict: dict[str, Any]) -> dict[str, Any]:
-        return privacy.before_index(search.before_index(pkg_dict))
+        return search.before_index(pkg_dict)
 
     def after_dataset_search(self, search_results: dict[str, Any], search_params: dict[str, Any]):
-        return search.label_facets(privacy.after_search(search_results), validators.current_lang())
+        return search.label_facets(search_results, validators.current_lang())
 
     def after_dataset_show(self, context: Any, pkg_dict: dict[str, Any]) -> None:
         privacy.after_show(context, pkg_dict)

@@ -248,9 +248,47 @@ def keck_homeless_external_id(value, context):
 
 
 _OFFER_FIELDS = (
-    "category", "street", "postcode", "municipality", "spatial", "location_visibility",
-    "valid_from", "valid_until", "phone", "email", "private",
+    "category", "street", "postcode", "municipality", "district", "spatial",
+    "location_visibility", "valid_from", "valid_until", "phone", "email", "private",
 )
+
+#: context key: the request declared its location fields exact (the form)
+_EXACT_CONTEXT_KEY = "keck_homeless_exact"
+
+
+@validator
+def keck_homeless_exact_marker(key, data, errors, context):
+    """``keck_homeless_exact=true`` (sent by the offer form, which is
+    prefilled with the exact location for editors): the location fields of
+    this request are the exact values as a whole, so an empty one clears
+    the stored value. Never stored."""
+    value = data.pop(key, missing)
+    if value is not missing and rules.as_bool_safe(value):
+        context[_EXACT_CONTEXT_KEY] = True
+    raise tk.StopOnError
+
+
+def _location_for_rules(offer: dict[str, Any], context) -> None:
+    """On an update of a protected offer, a location field that came back
+    with its published value means "unchanged" (see privacy.py): check the
+    rules against the exact value it stands for."""
+    from ckanext.keck_homeless import privacy
+
+    package = context.get("package")
+    exact_given = context.pop(_EXACT_CONTEXT_KEY, False)
+    if package is None or getattr(package, "type", None) != privacy.DATASET_TYPE:
+        return
+    session = context["model"].Session
+    if exact_given:
+        privacy.mark_exact(session, package.id)
+        return
+    row = privacy.exact_location(package.id)
+    if row is None:
+        return
+    stored = dict(package.extras)
+    for field in rules.LOCATION_FIELDS:
+        if rules.same_location_value(field, offer.get(field), stored.get(field)):
+            offer[field] = row[field]
 
 
 @validator
@@ -260,6 +298,7 @@ def keck_homeless_offer_rules(key, data, errors, context):
     for field in _OFFER_FIELDS:
         value = data.get((field,))
         offer[field] = None if value is missing else value
+    _location_for_rules(offer, context)
     if any(errors.get((f,)) for f in ("spatial", "valid_from", "valid_until")):
         return
     found = rules.check_offer(offer, region=kconfig.region_bbox())

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.helpers import reset_database
 from tests.live import live_ckan, run_ckan
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -28,15 +29,11 @@ assert Path(CHROMIUM).exists(), f"Chromium not found at {CHROMIUM} (bash dev/ins
 
 
 @pytest.fixture(scope="session")
-def live_server(request, reset_db, reset_index):
+def live_server(request, reset_index):
     """Base URL of a CKAN server with the demo data (session scope)."""
-    from ckan import model
-
     ini = Path(request.config.getoption("ckan_ini")).resolve()
-    reset_db()
+    reset_database()
     reset_index()
-    with model.meta.engine.begin() as conn:
-        conn.exec_driver_sql("DELETE FROM keck_homeless.offer")
     run_ckan("-c", str(ini), "keck-homeless", "import", str(DEMO_CSV),
              "--organizations", str(DEMO_ORGS))
     run_ckan("-c", str(ini), "user", "add", ADMIN[0], f"password={ADMIN[1]}",

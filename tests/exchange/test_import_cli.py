@@ -8,10 +8,10 @@ import pathlib
 
 import pytest
 from ckan.cli.cli import ckan as ckan_cli
-from ckan.tests import factories, helpers
+from ckan.tests import factories
 
 from ckanext.keck_homeless.exchange import tabular
-from tests.helpers import package_count, store_differences, store_rows
+from tests.helpers import call_action, package_count, store_differences, store_rows
 
 pytestmark = pytest.mark.usefixtures("offers_env")
 
@@ -140,7 +140,7 @@ def test_geojson_semicolon_csv_and_export_round_trip(cli, tmp_path):
 
 def test_export_never_carries_a_protected_location(cli, tmp_path):
     org = factories.Organization()
-    helpers.call_action("package_create", type="hilfsangebot", name="frauenhaus-test",
+    call_action("package_create", type="hilfsangebot", name="frauenhaus-test",
                         title="Frauenhaus (Test)", owner_org=org["id"], category="protection",
                         target_groups=["women"], municipality="05358008",
                         location_visibility="hidden", phone="02421 555-0111",

@@ -5,7 +5,8 @@ import datetime as dt
 import json
 
 import pytest
-from ckan.tests import helpers
+
+from tests.helpers import call_action
 
 pytestmark = [
     pytest.mark.usefixtures("offers_env"),
@@ -21,7 +22,7 @@ SECRETS = ("Geheimweg", "Geheimviertel", "geheim@example.org", "Geheimnotiz", "6
 def offers(organization, make_offer_data):
     org = organization["id"]
     def mk(**kw):
-        return helpers.call_action("package_create", **make_offer_data(org, **kw))
+        return call_action("package_create", **make_offer_data(org, **kw))
     return {
         "meal": mk(title="Mittagstisch Markt", category="meal",
                    opening_hours="Mo-Fr 11:30-13:30", dogs_allowed="false"),
@@ -159,7 +160,7 @@ def test_bad_input_is_a_clear_4xx(app, offers, url, status):
 
 def test_stale_warning(app, organization, make_offer_data):
     old = (dt.date.today() - dt.timedelta(days=400)).isoformat()
-    helpers.call_action("package_create", **make_offer_data(organization["id"], last_verified=old))
+    call_action("package_create", **make_offer_data(organization["id"], last_verified=old))
     html = app.get("/hilfe").get_data(as_text=True)
     assert "seit über 365 Tagen nicht geprüft" in html
 

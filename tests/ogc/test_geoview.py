@@ -8,11 +8,11 @@ import json
 import pathlib
 import re
 
-import ckan.plugins as plugins
 import ckan.plugins.toolkit as tk
 import pytest
 from pyproj import CRS
 
+from tests.helpers import call_action
 from tests.live import free_port, live_ckan
 from tests.ogc import wfs_world
 
@@ -23,29 +23,16 @@ SITE = f"http://127.0.0.1:{PORT}"
 @pytest.fixture(scope="module")
 def published(tmp_path_factory):
     """The small world, the services dataset with geo_views, and a server
-    whose plugins include geo_view."""
+    with the demo's plugins (geo_view among them)."""
     from ckanext.keck_homeless.ogc import publish
 
     data = wfs_world.load()
-    from ckan.tests import helpers
-
-    plugins.load("geo_view")
-    try:
-        result = publish.publish(SITE, data["org"]["name"])
-        views = {r["format"]: helpers.call_action("resource_view_list", id=r["id"])
-                 for r in result["package"]["resources"]}
-    finally:
-        plugins.unload("geo_view")
+    result = publish.publish(SITE, data["org"]["name"])
+    views = {r["format"]: call_action("resource_view_list", id=r["id"])
+             for r in result["package"]["resources"]}
     assert result["geo_view"] and result["views_created"] == 3, result
-    plugins_setting = tk.config["ckan.plugins"]
-    if isinstance(plugins_setting, list):
-        plugins_setting = " ".join(plugins_setting)
-    try:
-        with live_ckan(tk.config["__file__"], port=PORT,
-                       settings={"ckan.plugins": plugins_setting + " geo_view"}):
-            yield {**data, "package": result["package"], "views": views}
-    finally:
-        plugins.unload_non_system_plugins()
+    with live_ckan(tk.config["__file__"], port=PORT):
+        yield {**data, "package": result["package"], "views": views}
 
 
 def _is_feature_blue(pixel) -> bool:

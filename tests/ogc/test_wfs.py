@@ -10,6 +10,7 @@ from lxml import etree
 
 from ckanext.keck_homeless.offers import codes
 from ckanext.keck_homeless.ogc import ows, query
+from tests.helpers import call_action
 from tests.ogc import wfs_world
 
 SITE = "http://wfs.test"
@@ -628,7 +629,6 @@ def test_cite_details(engine, world):
 
 def test_capabilities_extent_follows_store_changes(engine, world):
     """The extents are cached per store version: a new offer widens them."""
-    from ckan.tests import helpers
 
     from tests.conftest import offer_data
 
@@ -638,11 +638,11 @@ def test_capabilities_extent_follows_store_changes(engine, world):
 
     before = lower_corner()
     assert lower_corner() == before  # served from the cache
-    pkg = helpers.call_action("package_create", **offer_data(
+    pkg = call_action("package_create", **offer_data(
         world["org"]["id"], name="ogc-far-west",
         spatial='{"type": "Point", "coordinates": [6.2500, 50.7000]}'))
     try:
         assert lower_corner() == "6.24 50.69"
     finally:
-        helpers.call_action("package_delete", id=pkg["id"])
+        call_action("package_delete", id=pkg["id"])
     assert lower_corner() == before

@@ -18,11 +18,12 @@ import ckan.plugins as plugins
 import ckan.plugins.toolkit as tk
 import pytest
 import sqlalchemy as sa
-from ckan.tests import factories, helpers
+from ckan.tests import factories
 from PIL import Image
 from pyproj import Transformer
 
 from ckanext.keck_homeless.ogc import ows, wms
+from tests.helpers import call_action, reset_database
 from tests.live import live_ckan
 
 SITE = "http://127.0.0.1:5020"
@@ -43,14 +44,11 @@ SIZE = (450, 600)
 @pytest.fixture(scope="module")
 def world():
     """Clean CKAN + store, then the offers above. Returns their dicts."""
-    from ckan import model
     from ckan.lib import search
 
-    helpers.reset_db()
+    reset_database()
     search.clear_all()
     plugins.load_all()
-    with model.meta.engine.begin() as conn:
-        conn.exec_driver_sql("DELETE FROM keck_homeless.offer")
     org = factories.Organization(title="WMS-Test-Träger")
     admin = factories.Sysadmin()
 
@@ -58,7 +56,7 @@ def world():
         from tests.conftest import offer_data
         if pos is not None:
             kw["spatial"] = json.dumps({"type": "Point", "coordinates": list(pos)})
-        return helpers.call_action("package_create", **offer_data(org["id"], **kw))
+        return call_action("package_create", **offer_data(org["id"], **kw))
 
     offers = {
         "meal": create(MEAL, title="Mittagstisch am Markt"),
@@ -203,14 +201,14 @@ def test_opaque_map_with_bgcolor(world, engine):
 
 
 def test_render_cache_hits_and_never_serves_stale_after_a_change(world, engine):
-    helpers.call_action("package_patch", id=world["offers"]["water"]["id"],
+    call_action("package_patch", id=world["offers"]["water"]["id"],
                         title="Trinkbrunnen (Cache-Test)")
     first = getmap(engine, bbox=(300000.0, 5600000.0, 345000.0, 5660001.0))
     again = getmap(engine, bbox=(300000.0, 5600000.0, 345000.0, 5660001.0))
     assert first[1]["X-Keck-Render-Cache"] == "miss" and again[1]["X-Keck-Render-Cache"] == "hit"
     assert first[2] == again[2]
     moved = (WATER[0] + 0.05, WATER[1] - 0.05)
-    helpers.call_action("package_patch", id=world["offers"]["water"]["id"],
+    call_action("package_patch", id=world["offers"]["water"]["id"],
                         spatial=json.dumps({"type": "Point", "coordinates": list(moved)}))
     try:
         after = getmap(engine, bbox=(300000.0, 5600000.0, 345000.0, 5660001.0))
@@ -219,7 +217,7 @@ def test_render_cache_hits_and_never_serves_stale_after_a_change(world, engine):
         img = png(after[2])
         assert not painted(img, utm_pixel(WATER)) and painted(img, utm_pixel(moved))
     finally:
-        helpers.call_action("package_patch", id=world["offers"]["water"]["id"],
+        call_action("package_patch", id=world["offers"]["water"]["id"],
                             spatial=json.dumps({"type": "Point", "coordinates": list(WATER)}))
 
 
@@ -544,7 +542,7 @@ def test_live_hidden_offers_appear_nowhere(world, server):
 def test_live_cache_follows_changes_made_through_the_action_api(world, server):
     from owslib.wms import WebMapService
 
-    token = helpers.call_action("api_token_create", context={"user": world["admin"]["name"]},
+    token = call_action("api_token_create", context={"user": world["admin"]["name"]},
                                 user=world["admin"]["name"], name="wms-test")["token"]
     service = WebMapService(server + "/keck-homeless/ows", version="1.1.1", timeout=30)
     lon0, lat0, lon1, lat1 = 6.20, 50.80, 6.50, 51.00

@@ -12,6 +12,8 @@ import json
 import sqlalchemy as sa
 from pyproj import Transformer
 
+from tests.helpers import call_action, reset_database
+
 #: name → (lon, lat, overrides)
 OFFERS = {
     "meal": ((6.4836, 50.8034), dict(title="Mittagstisch am Markt", phone="02421 555-0100")),
@@ -38,19 +40,14 @@ def load(org_title: str = "OGC-Test-Träger") -> dict:
     """Reset CKAN, Solr and the store; create the offers. Returns
     ``{"offers": {key: package dict}, "ids": {key: id}, "org": org}``."""
     import ckan.plugins as plugins
-    from ckan import model
     from ckan.lib import search
     from ckan.tests import factories, helpers
 
     from tests.conftest import offer_data
 
-    helpers.reset_db()
+    reset_database()
     search.clear_all()
     plugins.load_all()
-    with model.meta.engine.begin() as conn:
-        conn.exec_driver_sql("DELETE FROM keck_homeless.offer")
-        # a change to the store bumps its version (caches key on it)
-        conn.exec_driver_sql("UPDATE keck_homeless.store_state SET version = version + 1")
     org = factories.Organization(title=org_title)
     offers = {}
     for key, ((lon, lat), kw) in OFFERS.items():
@@ -61,7 +58,7 @@ def load(org_title: str = "OGC-Test-Träger") -> dict:
 
 
 def _create(helpers, data):
-    return helpers.call_action("package_create", **data)
+    return call_action("package_create", **data)
 
 
 def store_positions(engine) -> dict[str, tuple[float, float]]:

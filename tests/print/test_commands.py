@@ -7,9 +7,9 @@ import pathlib
 
 import pytest
 from ckan.cli.cli import ckan as ckan_cli
-from ckan.tests import helpers
 
 from ckanext.keck_homeless.print import commands
+from tests.helpers import call_action
 from tests.print import tools
 
 pytestmark = pytest.mark.usefixtures("offers_env")
@@ -31,8 +31,8 @@ def demo(cli):
 @pytest.fixture
 def two_offers(organization, make_offer_data):
     org = organization["id"]
-    helpers.call_action("package_create", **make_offer_data(org, name="qr-oeffentlich"))
-    helpers.call_action("package_create", **make_offer_data(
+    call_action("package_create", **make_offer_data(org, name="qr-oeffentlich"))
+    call_action("package_create", **make_offer_data(
         org, name="qr-geschuetzt", category="protection", location_visibility="hidden",
         street="", spatial=""))
 

@@ -3,9 +3,9 @@ Solr: QR endpoints decoded with zxing-cpp, the flyer read with poppler."""
 from __future__ import annotations
 
 import pytest
-from ckan.tests import helpers
 
 from ckanext.keck_homeless.print import source
+from tests.helpers import call_action
 from tests.print import tools
 
 pytestmark = pytest.mark.usefixtures("offers_env")
@@ -23,7 +23,7 @@ def offers(organization, make_offer_data):
     org = organization["id"]
 
     def create(**kw):
-        return helpers.call_action("package_create", **make_offer_data(org, **kw))
+        return call_action("package_create", **make_offer_data(org, **kw))
 
     return {
         "public": create(title="Mittagstisch Öffentlich", street="Sichtbarweg 1",
@@ -182,7 +182,7 @@ def test_flyer_defaults_and_etag(app, offers):
 def test_flyer_follows_changes(app, offers):
     """The cache is keyed by content: an edit shows in the next download."""
     before = app.get("/keck-homeless/flyer.pdf?format=a4&lang=de")
-    helpers.call_action("package_patch", id=offers["public"]["id"], phone="02421 777-777")
+    call_action("package_patch", id=offers["public"]["id"], phone="02421 777-777")
     after = app.get("/keck-homeless/flyer.pdf?format=a4&lang=de")
     assert after.headers["ETag"] != before.headers["ETag"]
     assert "02421 777-777" in tools.pdf_text(after.data)

@@ -7,9 +7,9 @@ import random
 import ckan.plugins.toolkit as tk
 import pytest
 from ckan import model
-from ckan.tests import factories, helpers
+from ckan.tests import factories
 
-from tests.helpers import store_differences, store_rows
+from tests.helpers import call_action, store_differences, store_rows
 
 pytestmark = pytest.mark.usefixtures("offers_env")
 
@@ -19,35 +19,35 @@ def _names() -> list[str]:
 
 
 def test_create_update_patch_delete_purge(organization, make_offer_data):
-    offer = helpers.call_action("package_create", **make_offer_data(organization["id"]))
+    offer = call_action("package_create", **make_offer_data(organization["id"]))
     assert _names() == [offer["name"]]
 
-    data = helpers.call_action("package_show", id=offer["id"])
+    data = call_action("package_show", id=offer["id"])
     data["title"] = "Mittagstisch neu"
-    helpers.call_action("package_update", **data)
+    call_action("package_update", **data)
     assert store_rows()[0]["title"] == "Mittagstisch neu"
 
-    helpers.call_action("package_patch", id=offer["id"], opening_hours="Sa 12:00-14:00")
+    call_action("package_patch", id=offer["id"], opening_hours="Sa 12:00-14:00")
     assert store_rows()[0]["opening_hours"] == "Sa 12:00-14:00"
 
-    helpers.call_action("package_delete", id=offer["id"])
+    call_action("package_delete", id=offer["id"])
     assert _names() == []
-    helpers.call_action("package_patch", id=offer["id"], state="active")
+    call_action("package_patch", id=offer["id"], state="active")
     assert _names() == [offer["name"]]
 
-    helpers.call_action("dataset_purge", id=offer["id"])
+    call_action("dataset_purge", id=offer["id"])
     assert _names() == []
     assert store_differences() == []
 
 
 def test_private_draft_ended_and_hidden_offers_are_not_published(organization, make_offer_data):
     org = organization["id"]
-    helpers.call_action("package_create", **make_offer_data(org, private=True))
-    helpers.call_action("package_create", **make_offer_data(org, state="draft"))
-    helpers.call_action("package_create", **make_offer_data(org, offer_status="ended"))
-    helpers.call_action("package_create", **make_offer_data(
+    call_action("package_create", **make_offer_data(org, private=True))
+    call_action("package_create", **make_offer_data(org, state="draft"))
+    call_action("package_create", **make_offer_data(org, offer_status="ended"))
+    call_action("package_create", **make_offer_data(
         org, location_visibility="hidden", street="", spatial="", category="protection"))
-    closed = helpers.call_action("package_create", **make_offer_data(
+    closed = call_action("package_create", **make_offer_data(
         org, offer_status="temporarily_closed", status_note="Renovierung"))
     rows = store_rows()
     assert [r["package_id"] for r in rows] == [closed["id"]]
@@ -55,7 +55,7 @@ def test_private_draft_ended_and_hidden_offers_are_not_published(organization, m
 
 
 def test_approximate_location_is_coarsened_to_the_grid(organization, make_offer_data):
-    helpers.call_action("package_create", **make_offer_data(
+    call_action("package_create", **make_offer_data(
         organization["id"], location_visibility="approximate",
         spatial='{"type": "Point", "coordinates": [6.48361, 50.80342]}'))
     row = store_rows()[0]
@@ -66,11 +66,11 @@ def test_approximate_location_is_coarsened_to_the_grid(organization, make_offer_
 
 
 def test_visibility_change_removes_and_restores(organization, make_offer_data):
-    offer = helpers.call_action("package_create", **make_offer_data(organization["id"]))
-    helpers.call_action("package_patch", id=offer["id"], location_visibility="hidden",
+    offer = call_action("package_create", **make_offer_data(organization["id"]))
+    call_action("package_patch", id=offer["id"], location_visibility="hidden",
                         street="", spatial="")
     assert _names() == []
-    helpers.call_action("package_patch", id=offer["id"], location_visibility="public",
+    call_action("package_patch", id=offer["id"], location_visibility="public",
                         street="Markt 1", spatial='{"type": "Point", "coordinates": [6.48, 50.80]}')
     assert store_rows()[0]["street"] == "Markt 1"
 
@@ -78,17 +78,17 @@ def test_visibility_change_removes_and_restores(organization, make_offer_data):
 def test_bulk_private_public_delete_and_organisation_changes(make_offer_data):
     org = factories.Organization()
     other = factories.Organization()
-    ids = [helpers.call_action("package_create", **make_offer_data(org["id"]))["id"]
+    ids = [call_action("package_create", **make_offer_data(org["id"]))["id"]
            for _ in range(3)]
-    helpers.call_action("bulk_update_private", datasets=ids[:2], org_id=org["id"])
+    call_action("bulk_update_private", datasets=ids[:2], org_id=org["id"])
     assert len(store_rows()) == 1
-    helpers.call_action("bulk_update_public", datasets=ids[:1], org_id=org["id"])
+    call_action("bulk_update_public", datasets=ids[:1], org_id=org["id"])
     assert len(store_rows()) == 2
-    helpers.call_action("package_patch", id=ids[2], owner_org=other["id"])
+    call_action("package_patch", id=ids[2], owner_org=other["id"])
     assert {r["owner_org"] for r in store_rows()} == {org["id"], other["id"]}
-    helpers.call_action("organization_patch", id=other["id"], title="Umbenannt")
+    call_action("organization_patch", id=other["id"], title="Umbenannt")
     assert store_rows(owner_org=other["id"])[0]["organization_title"] == "Umbenannt"
-    helpers.call_action("bulk_update_delete", datasets=ids, org_id=org["id"])
+    call_action("bulk_update_delete", datasets=ids, org_id=org["id"])
     assert [r["owner_org"] for r in store_rows()] == [other["id"]]
     assert store_differences() == []
 
@@ -96,7 +96,7 @@ def test_bulk_private_public_delete_and_organisation_changes(make_offer_data):
 def test_failed_commit_rolls_the_store_back(organization, make_offer_data):
     """The store change is part of CKAN's transaction: if that transaction
     is rolled back, so is the store."""
-    context = {"user": helpers.call_action("get_site_user")["name"], "defer_commit": True,
+    context = {"user": call_action("get_site_user")["name"], "defer_commit": True,
                "ignore_auth": True}
     tk.get_action("package_create")(context, make_offer_data(organization["id"]))
     model.Session.rollback()
@@ -132,13 +132,13 @@ class RandomWalk:
 
     def create(self, target):
         data = _random_offer(self.rng, self.rng.choice(self.orgs), self.make)
-        self.ids.append(helpers.call_action("package_create", **data)["id"])
+        self.ids.append(call_action("package_create", **data)["id"])
 
     def update(self, target):
-        pkg = helpers.call_action("package_show", id=target)
+        pkg = call_action("package_show", id=target)
         fresh = _random_offer(self.rng, pkg["owner_org"], self.make)
         fresh.update(name=pkg["name"], external_id=pkg["external_id"])
-        helpers.call_action("package_update", id=target, **fresh)
+        call_action("package_update", id=target, **fresh)
 
     def patch(self, target):
         change = self.rng.choice([
@@ -146,35 +146,35 @@ class RandomWalk:
             {"opening_hours": "Mo-Su 18:00-08:00"}, {"municipality": "05358024"},
             {"spatial": json.dumps({"type": "Point", "coordinates": [6.36, 50.92]}),
              "location_visibility": "approximate"}])
-        pkg = helpers.call_action("package_show", id=target)
+        pkg = call_action("package_show", id=target)
         if pkg["location_visibility"] == "hidden" and "spatial" in change:
             return
-        helpers.call_action("package_patch", id=target, **change)
+        call_action("package_patch", id=target, **change)
 
     def delete(self, target):
-        helpers.call_action("package_delete", id=target)
+        call_action("package_delete", id=target)
 
     def undelete(self, target):
-        helpers.call_action("package_patch", id=target, state="active")
+        call_action("package_patch", id=target, state="active")
 
     def purge(self, target):
-        helpers.call_action("dataset_purge", id=target)
+        call_action("dataset_purge", id=target)
         self.ids.remove(target)
 
     def private(self, target):
-        pkg = helpers.call_action("package_show", id=target)
-        helpers.call_action("package_patch", id=target, private=not pkg["private"])
+        pkg = call_action("package_show", id=target)
+        call_action("package_patch", id=target, private=not pkg["private"])
 
     def bulk(self, target):
         action = self.rng.choice(["bulk_update_private", "bulk_update_public", "bulk_update_delete"])
-        helpers.call_action(action, datasets=self.rng.sample(self.ids, min(4, len(self.ids))),
+        call_action(action, datasets=self.rng.sample(self.ids, min(4, len(self.ids))),
                             org_id=self.rng.choice(self.orgs))
 
     def move(self, target):
-        helpers.call_action("package_patch", id=target, owner_org=self.rng.choice(self.orgs))
+        call_action("package_patch", id=target, owner_org=self.rng.choice(self.orgs))
 
     def rename_org(self, target):
-        helpers.call_action("organization_patch", id=self.rng.choice(self.orgs),
+        call_action("organization_patch", id=self.rng.choice(self.orgs),
                             title=f"Org {self.step}")
 
     KINDS = ("create", "create", "create", "update", "patch", "patch", "delete", "undelete",
@@ -221,8 +221,8 @@ def test_cached_geojson_properties_follow_writes_and_releases(organization, make
     from ckanext.keck_homeless.store import sync
 
     engine = model.meta.engine
-    a = helpers.call_action("package_create", **make_offer_data(organization["id"], name="cache-a"))
-    helpers.call_action("package_create", **make_offer_data(
+    a = call_action("package_create", **make_offer_data(organization["id"], name="cache-a"))
+    call_action("package_create", **make_offer_data(
         organization["id"], name="cache-b", title='Quote " and \\ backslash', phone=None))
     assert all(r["feature_props"] for r in store_rows())
     cached = _geojson(engine)
@@ -236,7 +236,7 @@ def test_cached_geojson_properties_follow_writes_and_releases(organization, make
         assert sync.refresh_props(conn) == 2  # the missing ones are filled
         assert sync.refresh_props(conn) == 0
 
-    helpers.call_action("package_patch", id=a["id"], title="Neuer Titel")
+    call_action("package_patch", id=a["id"], title="Neuer Titel")
     assert _geojson(engine)[a["id"]]["properties"]["name"] == "Neuer Titel"
     assert store_differences() == []
 

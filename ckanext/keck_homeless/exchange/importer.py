@@ -120,18 +120,27 @@ def iter_offers(include_private: bool = False) -> Iterator[dict[str, Any]]:
 
 
 def export_rows(include_private: bool = False, include_protected: bool = False) -> Iterator[dict]:
-    """Export rows as they may be published: a protected (hidden) offer
-    without street and position, an approximate one with its coarsened
-    position and no street — unless ``include_protected`` (a county-internal
-    backup that round-trips exactly)."""
-    from ckanext.keck_homeless import privacy
+    """Export rows as CKAN publishes them (a protected offer without street
+    and position, an approximate one at its coarsened position, town only) —
+    unless ``include_protected``: then the exact values from the protected
+    table, a county-internal backup that round-trips exactly."""
+    from ckanext.keck_homeless.store import protected
 
-    token = privacy.trusted.set(include_protected)
-    try:
-        for pkg in iter_offers(include_private):
-            row = tabular.dataset_to_row(pkg)
-            if pkg.get("location_visibility") == "hidden" and not include_protected:
-                row["street"] = row["lat"] = row["lon"] = ""
-            yield row
-    finally:
-        privacy.trusted.reset(token)
+    for page in _pages(iter_offers(include_private), 1000):
+        exact = (protected.get_many(model.Session.connection(), [p["id"] for p in page])
+                 if include_protected else {})
+        for pkg in page:
+            if pkg["id"] in exact:
+                pkg = {**pkg, **exact[pkg["id"]]}
+            yield tabular.dataset_to_row(pkg)
+
+
+def _pages(items: Iterator[dict], size: int) -> Iterator[list[dict]]:
+    page: list[dict] = []
+    for item in items:
+        page.append(item)
+        if len(page) >= size:
+            yield page
+            page = []
+    if page:
+        yield page

@@ -31,10 +31,6 @@ MSG = {
         "A public offer needs street, postcode, municipality and a map position."),
     "approximate_needs_point": Msg(
         "An approximate location needs a map position."),
-    "hidden_no_street": Msg(
-        "Protected offers must not contain a street while the dataset is public."),
-    "hidden_no_point": Msg(
-        "Protected offers must not contain a position while the dataset is public."),
     "hidden_needs_contact": Msg(
         "Protected offers need a phone number or e-mail address."),
     "protection_must_be_hidden": Msg(
@@ -182,12 +178,8 @@ def _approximate_rule(offer, point, spatial_failed, add) -> None:
 
 
 def _hidden_rule(offer, point, spatial_failed, add) -> None:
-    # A private dataset may keep the address: only its organisation sees it.
-    if not as_bool_safe(offer.get("private")):
-        if (offer.get("street") or "").strip():
-            add("street", MSG["hidden_no_street"])
-        if point is not None:
-            add("spatial", MSG["hidden_no_point"])
+    # Street and position may be given: they are kept in the protected
+    # table, never in the published dataset (see published_location).
     if not (offer.get("phone") or offer.get("email")):
         add("phone", MSG["hidden_needs_contact"])
 
@@ -287,23 +279,51 @@ def is_publishable(offer: Mapping[str, Any]) -> bool:
     )
 
 
-def redact(offer: Mapping[str, Any], grid_m: int = 500) -> dict[str, Any]:
-    """The offer as anybody without edit rights may see it.
+#: The fields that place an offer. For ``approximate`` and ``hidden`` offers
+#: their exact values live only in the protected table; the dataset that CKAN
+#: stores, indexes and copies into its activity stream holds
+#: :func:`published_location` of them.
+LOCATION_FIELDS = ("street", "postcode", "district", "spatial")
 
-    ``approximate``: the position replaced by its published (coarsened)
-    point, no street. ``hidden``: no position, no street, no district.
-    ``public`` offers are returned unchanged (as a copy).
+VISIBILITIES = ("public", "approximate", "hidden")
+
+
+def is_protected(visibility: str | None) -> bool:
+    """Whether an offer of this ``location_visibility`` keeps its exact
+    location outside CKAN's package (anything but ``public``)."""
+    return (visibility or "public") != "public"
+
+
+def published_location(visibility: str | None, exact: Mapping[str, Any],
+                       grid_m: int = 500) -> dict[str, str]:
+    """The values of :data:`LOCATION_FIELDS` that may be published.
+
+    ``public``: the exact values. ``approximate``: the centre of the grid
+    cell that contains the exact point (see :func:`coarsen`), no street,
+    postcode or district (the municipality stays). ``hidden``: nothing.
     """
-    out = dict(offer)
-    visibility = offer.get("location_visibility") or "public"
-    if visibility == "public":
-        return out
-    location = public_location(offer, grid_m) if visibility == "approximate" else None
-    out["spatial"] = point_geojson(location.lon, location.lat) if location else ""
-    out["street"] = ""
-    if visibility == "hidden":
-        out["district"] = ""
-    if isinstance(out.get("extras"), list):
-        out["extras"] = [e for e in out["extras"]
-                         if e.get("key") not in ("spatial", "street", "district")]
+    if not is_protected(visibility):
+        return {f: exact.get(f) or "" for f in LOCATION_FIELDS}
+    out = {f: "" for f in LOCATION_FIELDS}
+    if visibility == "approximate":
+        try:
+            point = parse_point(exact.get("spatial"))
+        except (ValueError, TypeError):
+            point = None
+        if point is not None:
+            out["spatial"] = point_geojson(*coarsen(point[0], point[1], grid_m))
     return out
+
+
+def same_location_value(field: str, a: Any, b: Any) -> bool:
+    """Whether two values of a location field mean the same (points compared
+    by their coordinates, text after stripping; empty equals missing)."""
+    if field == "spatial":
+        try:
+            pa, pb = parse_point(a), parse_point(b)
+        except (ValueError, TypeError):
+            return False
+        if pa is None or pb is None:
+            return pa is pb
+        return abs(pa[0] - pb[0]) < 1e-9 and abs(pa[1] - pb[1]) < 1e-9
+    return str(a or "").strip() == str(b or "").strip()

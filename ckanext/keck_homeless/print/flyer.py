@@ -19,7 +19,7 @@ Formats
 
 Protected offers (``FlyerOffer.protected``) show name, category, hours and
 phone only — the renderer never prints an address for them, whatever the
-object holds. Approximate ones show municipality and district, no street.
+object holds. Approximate ones show the municipality only, no street.
 """
 from __future__ import annotations
 

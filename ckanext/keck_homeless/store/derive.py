@@ -12,6 +12,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from ckanext.keck_homeless.offers import codes, rules
+from ckanext.keck_homeless.store import protected
 
 DATASET_TYPE = "hilfsangebot"
 
@@ -33,17 +34,22 @@ def all_offer_ids(conn) -> list[str]:
 
 
 def load_offers(conn, ids: Iterable[str]) -> Iterator[dict[str, Any]]:
-    """The offers among ``ids`` as flat dicts (extras merged in)."""
+    """The offers among ``ids`` as flat dicts (extras merged in; for
+    approximate and hidden offers the exact location from the protected
+    table, which the derivation coarsens or leaves out)."""
     ids = list(ids)
     for start in range(0, len(ids), 5000):
         chunk = ids[start:start + 5000]
         extras: dict[str, dict[str, str]] = {}
         for package_id, key, value in conn.execute(_EXTRAS, {"ids": chunk}):
             extras.setdefault(package_id, {})[key] = value
+        exact = protected.get_many(conn, chunk)
         for row in conn.execute(_PACKAGES, {"ids": chunk}).mappings():
             if row["type"] != DATASET_TYPE:
                 continue
             offer = dict(extras.get(row["id"], {}))
+            if rules.is_protected(offer.get("location_visibility")) and row["id"] in exact:
+                offer.update(exact[row["id"]])
             offer.update(row)
             yield offer
 
@@ -96,10 +102,10 @@ def row_for(offer: dict[str, Any], grid_m: int) -> dict[str, Any] | None:
         "target_groups": _list(offer.get("target_groups")),
         "languages": _list(offer.get("languages")),
         "street": location.street,
-        "postcode": offer.get("postcode") or None,
+        "postcode": (offer.get("postcode") or None) if location.precise else None,
         "municipality": municipality,
         "municipality_name": codes.label("municipality", municipality) if municipality else None,
-        "district": offer.get("district") or None,
+        "district": (offer.get("district") or None) if location.precise else None,
         "location_visibility": "public" if location.precise else "approximate",
         "precise": location.precise,
         "opening_hours": offer.get("opening_hours") or None,
