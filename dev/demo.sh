@@ -19,6 +19,13 @@ pidfile="$state/ckan.pid"
 
 running() { [ -f "$pidfile" ] && kill -0 "$(cat "$pidfile")" 2>/dev/null; }
 
+# The demo's mail goes to a local SMTP sink (aiosmtpd) that writes every
+# message to $state/mail.log: reminders and problem reports can be read
+# there. Production sets smtp.* to the county's mail server.
+smtp_port=${SMTP_PORT:-8025}
+smtp_pidfile="$state/smtp.pid"
+smtp_running() { [ -f "$smtp_pidfile" ] && kill -0 "$(cat "$smtp_pidfile")" 2>/dev/null; }
+
 # SIGTERM: gunicorn's master shuts its workers down gracefully, then exits.
 stop_server() {
   local pid
@@ -30,6 +37,7 @@ stop_server() {
 
 if [ $stop = 1 ]; then
   if running; then stop_server; echo "CKAN demo server stopped"; fi
+  if smtp_running; then kill "$(cat "$smtp_pidfile")"; rm -f "$smtp_pidfile"; echo "demo mail sink stopped"; fi
   exit 0
 fi
 
@@ -54,6 +62,12 @@ echo "Loading demo data through ckan keck-homeless import ..."
 
 echo "Publishing the OGC services dataset (WMS, WFS, OGC API - Features, GeoJSON) ..."
 "$ckan" -c "$ini" keck-homeless publish-services --organization demo-sozialamt-kreis-dueren
+
+if ! smtp_running; then
+  nohup "$top/.venv/bin/python" -m aiosmtpd -n -l "127.0.0.1:$smtp_port" \
+    -c aiosmtpd.handlers.Debugging >> "$state/mail.log" 2>&1 &
+  echo $! > "$smtp_pidfile"
+fi
 
 if running; then
   echo "CKAN already running (pid $(cat "$pidfile")); restarting to pick up changes"
@@ -81,6 +95,7 @@ cat <<TXT
   WFS / WMS        http://127.0.0.1:$port/keck-homeless/ows?SERVICE=WFS&REQUEST=GetCapabilities
   OGC API Features http://127.0.0.1:$port/keck-homeless/ogcapi/
   Flyer (PDF)      http://127.0.0.1:$port/keck-homeless/flyer.pdf
+  Mail (demo sink) $state/mail.log   (reminders: ckan -c $ini keck-homeless remind)
   Sysadmin         $name / $password   (CKAN_SYSADMIN_NAME / CKAN_SYSADMIN_PASSWORD)
   Config           $ini
 TXT

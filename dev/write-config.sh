@@ -31,6 +31,10 @@ fi
   "ckan.locale_default = de" \
   "ckan.locales_offered = de en" \
   "ckan.auth.create_user_via_web = false" \
+  "ckan.auth.user_create_organizations = false" \
+  "ckan.auth.create_unowned_dataset = false" \
+  "smtp.server = 127.0.0.1:${SMTP_PORT:-8025}" \
+  "smtp.mail_from = hilfsangebote@kreis-dueren.example" \
   "ckan.search.solr_commit = true" \
   "ckan.activity_streams_enabled = true" >/dev/null
 "$ckan" config-tool "$ini" -s logger_root "level = WARNING" >/dev/null

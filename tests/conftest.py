@@ -45,6 +45,8 @@ def clean_store():
     conn = model.Session.connection()
     conn.exec_driver_sql("DELETE FROM keck_homeless.offer")
     conn.exec_driver_sql("DELETE FROM keck_homeless.protected_location")
+    conn.exec_driver_sql("DELETE FROM keck_homeless.problem_report")
+    conn.exec_driver_sql("DELETE FROM keck_homeless.reminder_sent")
     model.Session.commit()
     yield
 
@@ -104,3 +106,63 @@ def offer_data(owner_org: str, **overrides) -> dict:
 @pytest.fixture
 def make_offer_data():
     return offer_data
+
+
+class MailSink:
+    """Messages delivered to the loopback SMTP server (aiosmtpd)."""
+
+    def __init__(self):
+        self.messages = []  # (envelope recipients, email.message.EmailMessage)
+
+    async def handle_DATA(self, server, session, envelope):
+        import email
+        import email.policy
+
+        msg = email.message_from_bytes(envelope.content, policy=email.policy.default)
+        self.messages.append((list(envelope.rcpt_tos), msg))
+        return "250 Message accepted for delivery"
+
+    def wait(self, count: int, timeout: float = 10.0) -> list:
+        import time
+
+        deadline = time.monotonic() + timeout
+        while len(self.messages) < count and time.monotonic() < deadline:
+            time.sleep(0.05)
+        return self.messages
+
+
+@pytest.fixture(scope="session")
+def smtp_sink():
+    """A real SMTP server on loopback: ``(sink, "127.0.0.1:<port>")``.
+    Tests read what it received instead of mocking the mailer."""
+    from aiosmtpd.controller import Controller
+
+    from tests.live import free_port
+
+    sink = MailSink()
+    port = free_port()
+    controller = Controller(sink, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        yield sink, f"127.0.0.1:{port}"
+    finally:
+        controller.stop()
+
+
+@pytest.fixture
+def mail(smtp_sink, monkeypatch):
+    """The loopback SMTP sink, emptied, with CKAN's smtp.* pointing at it
+    (also for ``ckan`` commands run in the test, which read the ini file
+    again: through CKAN's environment variables)."""
+    import ckan.plugins.toolkit as tk
+
+    sink, server = smtp_sink
+    sink.messages.clear()
+    sender = "hilfsangebote@kreis-dueren.example"
+    monkeypatch.setenv("CKAN_SMTP_SERVER", server)
+    monkeypatch.setenv("CKAN_SMTP_MAIL_FROM", sender)
+    old = {k: tk.config.get(k) for k in ("smtp.server", "smtp.mail_from")}
+    tk.config["smtp.server"] = server
+    tk.config["smtp.mail_from"] = sender
+    yield sink
+    tk.config.update(old)

@@ -64,4 +64,6 @@ def reset_database() -> None:
     with model.meta.engine.begin() as conn:
         conn.exec_driver_sql("DELETE FROM keck_homeless.offer")
         conn.exec_driver_sql("DELETE FROM keck_homeless.protected_location")
+        conn.exec_driver_sql("DELETE FROM keck_homeless.problem_report")
+        conn.exec_driver_sql("DELETE FROM keck_homeless.reminder_sent")
         conn.exec_driver_sql("UPDATE keck_homeless.store_state SET version = version + 1")

@@ -36,7 +36,7 @@ def _form(organization, **overrides):
 
 def test_form_shows_the_fields_in_german(app, editor_headers):
     page = app.get("/hilfsangebot/new", headers=editor_headers).body
-    for label in ("Hauptkategorie", "Zielgruppen", "Öffnungszeiten (OpenStreetMap-Format)",
+    for label in ("Hauptkategorie", "Zielgruppen", "Öffnungszeiten", "; PH off</code> heißt",
                   "Sichtbarkeit des Standorts", "Zuletzt geprüft am", "Hunde erlaubt",
                   "Notunterkunft / Notschlafstelle", "Vettweiß"):
         assert label in page, label
@@ -55,9 +55,28 @@ def test_form_creates_an_offer_that_reaches_the_store(app, organization, editor_
     res = app.post("/hilfsangebot/new", data=_form(organization), headers=editor_headers,
                    follow_redirects=False)
     assert res.status_code == 302, res.body[:2000]
+    assert res.headers["Location"].endswith("/hilfsangebot/duschen-am-bahnhof")
     shown = call_action("package_show", id="duschen-am-bahnhof")
     assert shown["category"] == "hygiene" and shown["target_groups"] == ["everyone"]
-    # a dataset created through the form starts as draft (resources stage)
-    # and enters the store once it is made active
-    call_action("package_patch", id=shown["id"], state="active")
+    # one page: the form ends with a published offer (no draft, no resource step)
+    assert shown["state"] == "active" and shown["private"] is False
     assert [r["name"] for r in store_rows()] == ["duschen-am-bahnhof"]
+
+
+def test_offer_pages_speak_german(app, organization, make_offer_data):
+    call_action("package_create", **make_offer_data(
+        organization["id"], name="essen", title="Mittagstisch", category="meal",
+        last_verified="2026-10-01"))
+    call_action("package_create", **make_offer_data(organization["id"], category="meal"))
+    search = app.get("/hilfsangebot/").body
+    assert "2 Hilfsangebote gefunden" in search and "hilfsangebots" not in search
+    # facet labels are whole, not cut after 22 characters
+    assert "Essensausgabe / Mittagstisch" in search
+    none = app.get("/hilfsangebot/?q=gibtsnicht").body
+    assert "Keine Hilfsangebote gefunden für „gibtsnicht“" in none or \
+        'Keine Hilfsangebote gefunden für "gibtsnicht"' in none
+    read = app.get("/hilfsangebot/essen").body
+    assert "1. Oktober 2026" in read and ">2026-10-01<" not in read
+    assert read.count(">Status<") <= 1
+    english = app.get("/en/hilfsangebot/essen").body
+    assert "October 1, 2026" in english or "Oct 1, 2026" in english

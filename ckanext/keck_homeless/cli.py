@@ -161,6 +161,28 @@ def protect_migrate():
         sys.exit(1)
 
 
+@keck_homeless.command("remind")
+@click.option("--dry-run", is_flag=True, help="List who would get a reminder, send nothing.")
+def remind(dry_run):
+    """Mail each partner organisation its offers not verified for
+    stale_after_days or expiring within 14 days (at most once per
+    remind_interval_days). For cron, e.g. daily at 07:00."""
+    import datetime as dt
+
+    from ckan import model
+
+    from ckanext.keck_homeless import config as kconfig
+    from ckanext.keck_homeless.partners import remind as reminders
+
+    failures = reminders.run(
+        model.meta.engine, now=dt.datetime.now(dt.timezone.utc),
+        stale_after_days=kconfig.stale_after_days(),
+        interval_days=kconfig.remind_interval_days(),
+        dataset_type=kconfig.dataset_type(), dry_run=dry_run, echo=click.echo)
+    if failures:
+        raise click.exceptions.Exit(1)
+
+
 @keck_homeless.command("generate")
 @click.argument("count", type=int)
 @click.option("--seed", type=int, default=1, show_default=True)

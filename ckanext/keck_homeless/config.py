@@ -26,3 +26,7 @@ def default_lang() -> str:
 
 def stale_after_days() -> int:
     return tk.asint(tk.config.get(PREFIX + "stale_after_days"))
+
+
+def remind_interval_days() -> int:
+    return max(1, tk.asint(tk.config.get(PREFIX + "remind_interval_days")))

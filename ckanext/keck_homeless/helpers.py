@@ -143,3 +143,43 @@ def keck_homeless_published_point(name: str) -> dict[str, Any] | None:
     return {"lat": round(row["lat"], 6), "lon": round(row["lon"], 6),
             "approximate": row["location_visibility"] == "approximate",
             "category": row["category"]}
+
+
+@helper
+def keck_homeless_facet_label(item: dict[str, Any]) -> str:
+    """A facet item's whole label (CKAN truncates to 22 characters)."""
+    return item.get("display_name") or item.get("name") or ""
+
+
+@helper
+def keck_homeless_review_pending(org_id: str | None, package_id: str | None) -> bool:
+    """Would saving the form hold the offer for the county's review? Without
+    an organisation yet: does any organisation the user may publish in
+    need review."""
+    import ckan.plugins.toolkit as tk
+
+    from ckanext.keck_homeless.partners import review
+
+    if not review.threshold():
+        return False
+    if package_id or org_id:
+        return review.pending_in_form(org_id, package_id)
+    return any(review.org_needs_review(o["id"])
+               for o in tk.h.organizations_available("create_dataset"))
+
+
+@helper
+def keck_homeless_open_reports(package_id: str | None = None,
+                               org_id: str | None = None) -> list[dict[str, Any]]:
+    """Open problem reports of an offer or an organisation — only for users
+    who may edit them (empty list otherwise)."""
+    from ckanext.keck_homeless.partners import reports
+
+    return reports.open_reports_for_user(package_id=package_id, org_id=org_id)
+
+
+@helper
+def keck_homeless_report_kind(kind: str) -> str:
+    from ckanext.keck_homeless.partners import reports
+
+    return reports.kind_label(kind, validators.current_lang())

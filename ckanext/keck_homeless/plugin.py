@@ -1,6 +1,7 @@
 """The ``keck_homeless`` plugin: each interface method hands off to a module."""
 from __future__ import annotations
 
+import logging
 import os
 from typing import Any
 
@@ -12,12 +13,27 @@ from ckanext.keck_homeless import cli, helpers, logic, privacy, search, validato
 from ckanext.keck_homeless import config as kconfig
 from ckanext.keck_homeless.offers import messages
 
+log = logging.getLogger(__name__)
+
 
 def _package_dir(module: str) -> str:
     """Folder of a package of ours (``schemas``/``templates`` are top-level
     folders of the repository mapped into the package by setup.py)."""
     mod = __import__(module, fromlist=[""])
     return os.path.dirname(os.path.abspath(mod.__file__))
+
+
+def warn_open_organisations(config: Any) -> bool:
+    """Only the county's vetted partners may publish help offers: warn at
+    start-up when any registered user may create an organisation (CKAN's
+    default). Returns whether it warned."""
+    if not tk.asbool(config.get("ckan.auth.user_create_organizations")):
+        return False
+    log.warning(
+        "ckan.auth.user_create_organizations is true: any registered user can create an "
+        "organisation and publish help offers in the public finder. Set it to false so that "
+        "only sysadmins (the county) create partner organisations (README \"Who may publish\").")
+    return True
 
 
 @tk.blanket.config_declarations
@@ -47,6 +63,7 @@ class KeckHomelessPlugin(p.SingletonPlugin, DefaultTranslation):
 
         from ckanext.keck_homeless.store import sync
 
+        warn_open_organisations(config)
         privacy.install(model.Session, kconfig.approximate_grid_m())
         sync.install(model.Session, kconfig.approximate_grid_m())
         sync.refresh_props_at_start(model.meta.engine)

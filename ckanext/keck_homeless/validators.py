@@ -268,6 +268,36 @@ def keck_homeless_exact_marker(key, data, errors, context):
     raise tk.StopOnError
 
 
+@validator
+def keck_homeless_review_status(key, data, errors, context):
+    """``review_status`` (partners/review.py): only a sysadmin sets it. For
+    everybody else it keeps its stored value, becomes ``pending`` when a new
+    offer of an organisation under review is created, and a pending offer
+    stays private."""
+    from ckan import authz
+
+    from ckanext.keck_homeless.partners import review
+
+    package = context.get("package")
+    stored = review.stored_status(package)
+    given = data.get(key)
+    if authz.is_sysadmin(context.get("user")):
+        value = given if given in review.STATUSES else stored
+    elif stored:
+        value = stored
+    elif package is None and review.org_needs_review(data.get(("owner_org",))):
+        value = review.PENDING
+    else:
+        value = ""
+    if value == review.PENDING:
+        data[("private",)] = True
+    if value:
+        data[key] = value
+    else:
+        data.pop(key, None)
+        raise tk.StopOnError
+
+
 def _location_for_rules(offer: dict[str, Any], context) -> None:
     """On an update of a protected offer, a location field that came back
     with its published value means "unchanged" (see privacy.py): check the

@@ -105,3 +105,28 @@ protected_location = sa.Table(
     sa.Column("changed", sa.DateTime(timezone=True), nullable=False,
               server_default=sa.func.now()),
 )
+
+#: Problem reports from the finder's "Fehler melden" form (never published).
+problem_report = sa.Table(
+    "problem_report", metadata,
+    sa.Column("id", sa.Text, primary_key=True),
+    sa.Column("package_id", sa.Text, nullable=False),
+    sa.Column("owner_org", sa.Text),
+    sa.Column("kind", sa.Text, nullable=False),
+    sa.Column("message", sa.Text, nullable=False, server_default=""),
+    sa.Column("contact", sa.Text, nullable=False, server_default=""),
+    sa.Column("lang", sa.Text, nullable=False, server_default="de"),
+    sa.Column("created", sa.DateTime(timezone=True), nullable=False,
+              server_default=sa.func.now()),
+    sa.Column("closed", sa.DateTime(timezone=True)),
+    sa.Column("closed_by", sa.Text),
+    sa.Column("mailed", sa.Boolean, nullable=False, server_default=sa.false()),
+)
+
+#: When `ckan keck-homeless remind` last mailed each organisation.
+reminder_sent = sa.Table(
+    "reminder_sent", metadata,
+    sa.Column("owner_org", sa.Text, primary_key=True),
+    sa.Column("sent", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("offers", sa.Integer, nullable=False),
+)
