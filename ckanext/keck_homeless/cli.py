@@ -7,6 +7,7 @@ import sys
 
 import click
 
+from ckanext.keck_homeless import services_dataset
 from ckanext.keck_homeless.offers import messages
 
 
@@ -201,13 +202,41 @@ def generate(count, seed, fmt, output, organizations):
     click.echo(json.dumps({"written": count, "file": output}))
 
 
+@keck_homeless.command("publish-services",
+                       short_help="Create/update the catalogue dataset of the OGC services")
+@click.option("--organization", "-o", required=True,
+              help="Name or id of the organisation that owns the dataset.")
+@click.option("--name", default=services_dataset.DEFAULT_NAME, show_default=True, help="Dataset name (URL).")
+@click.option("--license-id", default="other-open", show_default=True, help="CKAN licence id.")
+def publish_services(organization: str, name: str, license_id: str):
+    """Create or update one dataset with WMS, WFS, OGC API - Features and
+    GeoJSON resources (previewable with ckanext-geoview's geo_view)."""
+    import ckan.plugins.toolkit as tk
+
+    site_url = tk.config.get("ckan.site_url")
+    if not site_url:
+        raise click.ClickException("ckan.site_url is not set: the service URLs must be absolute")
+    try:
+        result = services_dataset.publish(site_url, organization, name, license_id)
+    except tk.ObjectNotFound:
+        raise click.ClickException(f"Organisation {organization!r} not found") from None
+    except tk.ValidationError as err:
+        raise click.ClickException(f"Invalid dataset: {err.error_summary}") from None
+    pkg = result["package"]
+    click.echo(f"{'created' if result['created'] else 'updated'}: "
+               f"{site_url.rstrip('/')}/dataset/{pkg['name']} ({len(pkg['resources'])} resources)")
+    if result["geo_view"]:
+        click.echo(f"geo_view: {result['views_created']} map view(s) added")
+    else:
+        click.echo("geo_view: plugin not loaded – add 'geo_view' (and 'resource_proxy' for "
+                   "other domains) to ckan.plugins for map previews")
+
+
 def _add_subcommands() -> None:
-    from ckanext.keck_homeless.ogc.publish import publish_services
     from ckanext.keck_homeless.print import commands as print_commands
 
     keck_homeless.add_command(print_commands.qr)
     keck_homeless.add_command(print_commands.flyer)
-    keck_homeless.add_command(publish_services)
 
 
 _add_subcommands()

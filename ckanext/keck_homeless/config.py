@@ -4,6 +4,7 @@ from __future__ import annotations
 import ckan.plugins.toolkit as tk
 
 from ckanext.keck_homeless.offers import rules
+from ckanext.keck_homeless.offers.constants import DATASET_TYPE
 
 PREFIX = "ckanext.keck_homeless."
 
@@ -17,7 +18,7 @@ def approximate_grid_m() -> int:
 
 
 def dataset_type() -> str:
-    return "hilfsangebot"
+    return DATASET_TYPE
 
 
 def default_lang() -> str:

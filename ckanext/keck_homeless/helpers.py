@@ -9,6 +9,7 @@ import ckan.plugins.toolkit as tk
 from ckanext.keck_homeless import config as kconfig
 from ckanext.keck_homeless import validators
 from ckanext.keck_homeless.offers import codes, messages, rules
+from ckanext.keck_homeless.offers.constants import DATASET_TYPE
 from ckanext.keck_homeless.offers.messages import Msg
 
 _helpers: dict[str, Any] = {}
@@ -105,7 +106,7 @@ _TYPE_LABELS: dict[str, Msg] = {
 def humanize_entity_type(next_helper, entity_type: str, object_type: str, purpose: str):
     """Names of the ``hilfsangebot`` type in CKAN's UI, in the UI language
     (CKAN would say "Hilfsangebots")."""
-    if object_type != "hilfsangebot":
+    if object_type != DATASET_TYPE:
         return next_helper(entity_type, object_type, purpose)
     return _TYPE_LABELS.get(purpose, _TYPE_LABELS["form label"]).text(validators.current_lang())
 

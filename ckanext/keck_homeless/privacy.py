@@ -35,9 +35,8 @@ import sqlalchemy as sa
 from sqlalchemy import event
 
 from ckanext.keck_homeless.offers import rules
+from ckanext.keck_homeless.offers.constants import DATASET_TYPE
 from ckanext.keck_homeless.store import protected
-
-DATASET_TYPE = "hilfsangebot"
 
 #: Set on a package's session by the validators when the request says that
 #: its location fields are the exact values as a whole (the offer form sends

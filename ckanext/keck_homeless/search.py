@@ -4,9 +4,8 @@ from __future__ import annotations
 from typing import Any
 
 from ckanext.keck_homeless.offers import codes, rules
+from ckanext.keck_homeless.offers.constants import DATASET_TYPE
 from ckanext.keck_homeless.offers.messages import Msg
-
-DATASET_TYPE = "hilfsangebot"
 
 #: Multi-valued fields are indexed as ``vocab_<field>`` (multi-valued string
 #: fields in CKAN's Solr schema); single codes stay under their own name.

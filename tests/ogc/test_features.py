@@ -7,23 +7,16 @@ import urllib.parse
 
 import pytest
 
-from ckanext.keck_homeless.ogc import features, ows, query
+from ckanext.keck_homeless.ogc import features, query
 from tests.ogc import wfs_world
+from tests.ogc.client import ogcapi_call
 
 SITE = "http://api.test"
 BASE = SITE + "/keck-homeless/ogcapi"
 
 
 def api(engine, path="", accept="", **params):
-    req = ows.OWSRequest.from_kvp(params, engine=engine, site_url=SITE, base_url=BASE,
-                                  path=path, accept=accept)
-    result = features.handle(req)
-    if isinstance(result, features.HtmlPage):
-        return result
-    status, headers, body = result
-    if not isinstance(body, bytes):
-        body = b"".join(body)
-    return status, headers, json.loads(body)
+    return ogcapi_call(engine, path, accept, site=SITE, **params)
 
 
 def ids(doc) -> set[str]:

@@ -24,7 +24,7 @@ SITE = f"http://127.0.0.1:{PORT}"
 def published(tmp_path_factory):
     """The small world, the services dataset with geo_views, and a server
     with the demo's plugins (geo_view among them)."""
-    from ckanext.keck_homeless.ogc import publish
+    from ckanext.keck_homeless import services_dataset as publish
 
     data = wfs_world.load()
     result = publish.publish(SITE, data["org"]["name"])
@@ -38,6 +38,23 @@ def published(tmp_path_factory):
 def _is_feature_blue(pixel) -> bool:
     r, g, b = pixel[:3]  # OpenLayers' default vector style: #3399CC
     return abs(r - 0x33) < 40 and abs(g - 0x99) < 40 and abs(b - 0xCC) < 40
+
+
+def _settled_screenshot(page, timeout_s: float = 30.0) -> bytes:
+    """A screenshot once OpenLayers has finished drawing: no request in
+    flight and two screenshots in a row are the same (no fixed sleep)."""
+    import time
+
+    page.wait_for_load_state("networkidle")
+    deadline = time.monotonic() + timeout_s
+    previous = page.screenshot()
+    while time.monotonic() < deadline:
+        page.wait_for_timeout(200)
+        current = page.screenshot()
+        if current == previous:
+            return current
+        previous = current
+    raise AssertionError(f"the map was still changing after {timeout_s} s")
 
 
 def _open_view(browser, published, fmt, wanted):
@@ -63,8 +80,7 @@ def _open_view(browser, published, fmt, wanted):
             page.goto(f"{SITE}/dataset/{pkg['id']}/resource/{res['id']}/view/{view['id']}")
         response = info.value
         status, url, body = response.status, response.url, response.body()
-        page.wait_for_timeout(2500)  # let OpenLayers render the layer
-        png = page.screenshot()
+        png = _settled_screenshot(page)
     finally:
         context.close()
     artifacts = pathlib.Path(__file__).resolve().parents[2] / "test-artifacts"

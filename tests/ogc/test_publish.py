@@ -1,4 +1,4 @@
-"""``ckan keck-homeless publish-services`` (ogc/publish.py)."""
+"""``ckan keck-homeless publish-services`` (services_dataset.py, cli.py)."""
 from __future__ import annotations
 
 import json
@@ -7,7 +7,8 @@ import ckan.plugins.toolkit as tk
 import pytest
 from click.testing import CliRunner
 
-from ckanext.keck_homeless.ogc import publish
+from ckanext.keck_homeless import cli
+from ckanext.keck_homeless import services_dataset as publish
 from tests.helpers import call_action
 
 #: the demo's plugins without geo_view
@@ -46,10 +47,10 @@ def test_publish_creates_then_updates_one_dataset_with_geo_views(organization, a
 @pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index", "clean_store")
 def test_command_output_and_errors(organization):
     runner = CliRunner()
-    result = runner.invoke(publish.publish_services, ["--organization", organization["name"]])
+    result = runner.invoke(cli.publish_services, ["--organization", organization["name"]])
     assert result.exit_code == 0, result.output
     assert "created:" in result.output and "geo_view: plugin not loaded" in result.output
-    result = runner.invoke(publish.publish_services, ["--organization", organization["name"]])
+    result = runner.invoke(cli.publish_services, ["--organization", organization["name"]])
     assert result.exit_code == 0 and "updated:" in result.output
-    result = runner.invoke(publish.publish_services, ["--organization", "no-such-org"])
+    result = runner.invoke(cli.publish_services, ["--organization", "no-such-org"])
     assert result.exit_code != 0 and "not found" in result.output

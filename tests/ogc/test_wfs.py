@@ -9,9 +9,10 @@ import pytest
 from lxml import etree
 
 from ckanext.keck_homeless.offers import codes
-from ckanext.keck_homeless.ogc import ows, query
+from ckanext.keck_homeless.ogc import query
 from tests.helpers import call_action
 from tests.ogc import wfs_world
+from tests.ogc.client import ows_call
 
 SITE = "http://wfs.test"
 NS = {"wfs": "http://www.opengis.net/wfs/2.0", "wfs11": "http://www.opengis.net/wfs",
@@ -22,12 +23,7 @@ NS = {"wfs": "http://www.opengis.net/wfs/2.0", "wfs11": "http://www.opengis.net/
 
 
 def call(engine, method="GET", body=None, **params):
-    req = ows.OWSRequest.from_kvp(params, method=method, body=body, engine=engine,
-                                  site_url=SITE, base_url=SITE + "/keck-homeless/ows")
-    status, headers, out = ows.handle(req)
-    if not isinstance(out, bytes):
-        out = b"".join(out)
-    return status, headers, out
+    return ows_call(engine, method, body, site=SITE, **params)
 
 
 def wfs(engine, **params):

@@ -22,9 +22,10 @@ from ckan.tests import factories
 from PIL import Image
 from pyproj import Transformer
 
-from ckanext.keck_homeless.ogc import ows, wms
+from ckanext.keck_homeless.ogc import wms
 from tests.helpers import call_action, reset_database
 from tests.live import live_ckan
+from tests.ogc.client import ows_call
 
 SITE = "http://127.0.0.1:5020"
 # Offers (lon, lat) — two meal offers 30 m apart for FEATURE_COUNT.
@@ -84,9 +85,7 @@ def engine():
 
 
 def call(engine, config=None, **params):
-    req = ows.OWSRequest.from_kvp(params, engine=engine, site_url=SITE,
-                                  base_url=SITE + "/keck-homeless/ows", config=config or {})
-    return ows.handle(req)
+    return ows_call(engine, site=SITE, config=config or {}, **params)
 
 
 _to_utm = Transformer.from_crs(4326, 25832, always_xy=True)

@@ -9,6 +9,7 @@ import pytest
 from ckan import model
 from ckan.tests import factories
 
+from ckanext.keck_homeless.store import published
 from tests.helpers import call_action, store_differences, store_rows
 
 pytestmark = pytest.mark.usefixtures("offers_env")
@@ -217,7 +218,6 @@ def test_cached_geojson_properties_follow_writes_and_releases(organization, make
     stale one."""
     import sqlalchemy as sa
 
-    from ckanext.keck_homeless.ogc import query
     from ckanext.keck_homeless.store import sync
 
     engine = model.meta.engine
@@ -250,5 +250,5 @@ def test_cached_geojson_properties_follow_writes_and_releases(organization, make
     assert store_differences() == []
     with engine.connect() as conn:
         assert conn.execute(sa.text("SELECT props_signature FROM keck_homeless.store_state")
-                            ).scalar() == query.properties_signature()
+                            ).scalar() == published.signature()
     assert _geojson(engine)[a["id"]]["properties"]["name"] == "Neuer Titel"

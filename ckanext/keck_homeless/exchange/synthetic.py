@@ -35,6 +35,7 @@ from itertools import accumulate
 
 from ckanext.keck_homeless.exchange.tabular import COLUMNS, write_csv, write_geojson  # noqa: F401
 from ckanext.keck_homeless.offers.codes import CATEGORIES, MUNICIPALITIES
+from ckanext.keck_homeless.offers.constants import REGION_BBOX
 
 #: Columns of the offer CSV, in this order (importer, exports, demo data).
 CSV_COLUMNS = COLUMNS
@@ -46,7 +47,7 @@ REFERENCE_DATE = date(2026, 11, 25)
 WINTER_FROM, WINTER_UNTIL = "2026-11-01", "2027-03-31"
 
 #: Kreis Düren, lon/lat (WGS84): every generated point lies inside.
-BBOX = (6.19, 50.59, 6.73, 51.05)
+BBOX = tuple(round(v + d, 6) for v, d in zip(REGION_BBOX, (0.02, 0.01, -0.02, -0.01), strict=True))
 
 #: Points lie at most this far from the municipality's centre.
 MAX_DISTANCE_KM = 1.4

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import IO, Any
 
 from ckanext.keck_homeless.offers import rules
+from ckanext.keck_homeless.offers.constants import DATASET_TYPE
 from ckanext.keck_homeless.offers.messages import Msg
 
 COLUMNS: tuple[str, ...] = (
@@ -120,7 +121,7 @@ def _cell(value: Any) -> str:
 def row_to_dataset(values: Mapping[str, str]) -> tuple[dict[str, Any], dict[str, list[str | Msg]]]:
     """A dataset dict for ``package_create``/``package_patch``, plus errors
     the file itself already shows (bad coordinates)."""
-    data: dict[str, Any] = {"type": "hilfsangebot"}
+    data: dict[str, Any] = {"type": DATASET_TYPE}
     errors: dict[str, list[str | Msg]] = {}
     for col in FIELD_COLUMNS:
         if col not in values:

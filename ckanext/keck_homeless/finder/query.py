@@ -13,17 +13,11 @@ from typing import Any
 import sqlalchemy as sa
 
 from ckanext.keck_homeless.finder.filters import Filters
-from ckanext.keck_homeless.store.model import offer, store_state
+from ckanext.keck_homeless.store import published
+from ckanext.keck_homeless.store.model import offer
 
-#: Columns the finder shows (never more than it needs).
-COLUMNS = (
-    "package_id", "name", "title", "owner_org", "organization_title", "category",
-    "services", "target_groups", "street", "postcode", "municipality",
-    "municipality_name", "district", "location_visibility", "precise", "opening_hours",
-    "opening_hours_note", "valid_from", "valid_until", "offer_status", "status_note",
-    "phone", "website", "dogs_allowed", "women_only", "free_of_charge", "wheelchair",
-    "last_verified", "lon", "lat",
-)
+#: The store columns the finder reads (store/published.py).
+COLUMNS = published.columns()
 
 
 def _like(text: str) -> str:
@@ -76,4 +70,4 @@ def select_offer(conn, name: str) -> dict[str, Any] | None:
 
 def store_version(conn) -> int:
     """The store's change counter (a cache key for the map JSON)."""
-    return conn.execute(sa.select(store_state.c.version)).scalar() or 0
+    return published.version(conn)

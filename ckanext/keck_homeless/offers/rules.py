@@ -14,11 +14,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from ckanext.keck_homeless.offers.constants import REGION_BBOX
+
 from . import codes
 from .messages import Msg
 
 #: Kreis Düren with a margin of about 1 km (lon/lat, WGS84).
-DEFAULT_REGION_BBOX = (6.17, 50.58, 6.75, 51.06)
+DEFAULT_REGION_BBOX = REGION_BBOX
 
 PHONE_RE = re.compile(r"^\+?[0-9][0-9 ()/\-.]{3,30}[0-9]$")
 EMAIL_RE = re.compile(r"^[A-Za-z0-9._%+\-]+@[A-Za-z0-9.\-]+\.[A-Za-z]{2,}$")

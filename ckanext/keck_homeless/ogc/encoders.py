@@ -15,6 +15,7 @@ import sqlalchemy as sa
 
 from ckanext.keck_homeless.ogc import crs as crslib
 from ckanext.keck_homeless.ogc import query
+from ckanext.keck_homeless.store import published
 from ckanext.keck_homeless.store.model import offer
 
 GML32_NS = "http://www.opengis.net/gml/3.2"
@@ -106,9 +107,9 @@ def geojson_properties_sql(props: list[tuple[str, Any]]):
     once when the offer was written — with ``url`` appended; rows without a
     cache and attribute selections are encoded here and now."""
     names = [name for name, _ in props]
-    if names == list(query.PROPERTY_NAMES):
+    if names == list(published.NAMES):
         url = dict(props)["url"]
-        cached = sa.func.coalesce(offer.c.feature_props, query.stored_properties_sql())
+        cached = sa.func.coalesce(offer.c.feature_props, published.stored_properties_sql())
         # '{…' + ',"url":"…"}' (never empty: there are always attributes)
         return sa.func.concat(cached, ',"url":', sa.cast(sa.func.to_json(url), sa.Text), "}")
     pairs = []

@@ -24,9 +24,10 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
 
-from ckanext.keck_homeless.ogc import capabilities, encoders, errors, query
 from ckanext.keck_homeless.ogc import crs as crslib
-from ckanext.keck_homeless.ogc.ows import OWSRequest
+from ckanext.keck_homeless.ogc import encoders, errors, query, wfs_capabilities
+from ckanext.keck_homeless.ogc.request import OWSRequest
+from ckanext.keck_homeless.store import published
 
 log = logging.getLogger(__name__)
 
@@ -190,13 +191,13 @@ def _collection_json(req: OWSRequest, ftype: query.FeatureType, box) -> dict:
 
 
 def collections(req: OWSRequest, html: bool):
-    boxes = capabilities.extents(req.engine)
+    boxes = wfs_capabilities.extents(req.engine)
     data = {
         "links": [
             {"href": _url(req, "collections", f="json"), "rel": "self", "type": JSON},
             {"href": _url(req, "collections", f="html"), "rel": "alternate", "type": HTML},
         ],
-        "collections": [_collection_json(req, ft, boxes.get(ft.category) or capabilities.REGION_WGS84)
+        "collections": [_collection_json(req, ft, boxes.get(ft.category) or wfs_capabilities.REGION_WGS84)
                         for ft in query.FEATURE_TYPES],
         "crs": list(CRS_URIS),
     }
@@ -206,8 +207,8 @@ def collections(req: OWSRequest, html: bool):
 
 
 def collection(req: OWSRequest, ftype: query.FeatureType, html: bool):
-    boxes = capabilities.extents(req.engine)
-    data = _collection_json(req, ftype, boxes.get(ftype.category) or capabilities.REGION_WGS84)
+    boxes = wfs_capabilities.extents(req.engine)
+    data = _collection_json(req, ftype, boxes.get(ftype.category) or wfs_capabilities.REGION_WGS84)
     if html:
         return HtmlPage("keck_homeless/ogcapi/collection.html", {"data": data})
     return _json(data)
@@ -322,13 +323,13 @@ def items(req: OWSRequest, ftype: query.FeatureType, html: bool):
         links.append({"href": _url(req, f"collections/{cid}/items", **{**params, "limit": limit},
                                    offset=max(0, offset - limit), f="json"), "rel": "prev", "type": GEOJSON})
     stamp = dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
-    props = query.properties(req.site_url)
+    props = published.sql_properties(req.site_url)
     stmt = query.select_rows(fq, [encoders.geojson_feature_sql(props, out_crs, latlon=out_crs.latlon)])
     headers = {"Content-Crs": f"<{out_crs.uri}>"}
     if html:
         features = [json.loads(t) for chunk in query.stream_bytes(req.engine, stmt) for t in chunk]
         return HtmlPage("keck_homeless/ogcapi/items.html", {
-            "collection": _collection_json(req, ftype, capabilities.REGION_WGS84),
+            "collection": _collection_json(req, ftype, wfs_capabilities.REGION_WGS84),
             "features": features, "links": links, "number_matched": matched,
             "number_returned": returned, "offset": offset, "limit": limit,
             "property_names": [p for p, _ in props]})
@@ -345,7 +346,7 @@ def item(req: OWSRequest, ftype: query.FeatureType, fid: str, html: bool):
                                                locator=key.lower())
     out_crs = _crs_param(req, "crs")
     fq = query.FeatureQuery(category=ftype.category, ids=[fid], limit=1, site_url=req.site_url)
-    props = query.properties(req.site_url)
+    props = published.sql_properties(req.site_url)
     stmt = query.select_rows(fq, [encoders.geojson_feature_sql(props, out_crs, latlon=out_crs.latlon)])
     with req.engine.connect() as conn:
         row = query.execute(conn, stmt).first()
@@ -376,10 +377,10 @@ def openapi(req: OWSRequest) -> dict:
     json_resp = {"description": "OK", "content": {JSON: {"schema": {"type": "object"}},
                                                   HTML: {"schema": {"type": "string"}}}}
     error = {"$ref": "#/components/responses/Error"}
-    props_schema = {name: {"type": "boolean" if t == "boolean" else "string",
-                           **({"format": "date"} if t == "date" else {}), "title": de,
-                           "description": en, "nullable": True}
-                    for name, _e, t, de, en in query.PROPERTY_DEFS}
+    props_schema = {a.name: {"type": "boolean" if a.xsd == "boolean" else "string",
+                             **({"format": "date"} if a.xsd == "date" else {}), "title": a.de,
+                             "description": a.en, "nullable": True}
+                    for a in published.ATTRIBUTES}
     return {
         "openapi": "3.0.3",
         "info": {"title": s.title, "description": s.abstract, "version": "1.0.0",

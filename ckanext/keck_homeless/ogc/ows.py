@@ -10,95 +10,26 @@ Flask glue passes it through unchanged). Exceptions derived from
 anything else is logged and answered with a generic ExceptionReport (never a
 stack trace).
 
-``SERVICE=WMS`` goes to ``ckanext.keck_homeless.ogc.wms.handle`` (imported
-lazily, so WFS works while the WMS module does not exist yet).
+``SERVICE=WMS`` goes to :func:`ogc.wms.handle`, WFS to :func:`ogc.wfs.handle`.
+The request types live in :mod:`ogc.request`; the services never import this
+dispatcher, so the package has no import cycle (tests/unit/test_imports.py).
 """
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
-from typing import Any
 
-from ckanext.keck_homeless.ogc import errors
+from ckanext.keck_homeless.ogc import errors, wfs, wms
+from ckanext.keck_homeless.ogc.request import (  # noqa: F401 (the services' types, re-exported)
+    MAX_POST_BYTES,
+    OWSRequest,
+    Response,
+    ServiceSettings,
+    parse_xml_body,
+)
 
 log = logging.getLogger(__name__)
 
-Body = bytes | Iterable[bytes]
-Response = tuple[int, dict, Body]
-
-#: Maximum accepted size of an XML POST body (bytes).
-MAX_POST_BYTES = 1_000_000
-
 WMS_ONLY_REQUESTS = {"getmap", "getfeatureinfo", "getlegendgraphic", "getstyles"}
-
-
-@dataclass
-class ServiceSettings:
-    """Metadata and limits of the services (built from CKAN config by the glue)."""
-
-    title: str = "Hilfsangebote für wohnungslose Menschen im Kreis Düren"
-    abstract: str = ("Hilfsangebote (Notunterkünfte, Essensausgaben, Beratung, …) "
-                     "für Menschen ohne Wohnung im Kreis Düren.")
-    keywords: tuple[str, ...] = ("Wohnungslosenhilfe", "Hilfsangebote", "Kreis Düren",
-                                 "Soziales", "homelessness")
-    provider_name: str = "Kreis Düren"
-    provider_site: str = "https://www.kreis-dueren.de"
-    contact_person: str = ""
-    contact_email: str = ""
-    contact_phone: str = ""
-    fees: str = "keine"
-    access_constraints: str = "keine"
-    #: Default and maximum COUNT (WFS) / limit (OGC API).
-    count_default: int = 10000
-    count_max: int = 100000
-    #: XML namespace of the application schema.
-    namespace_uri: str = "https://www.kreis-dueren.de/keck-homeless/1.0"
-    namespace_prefix: str = "keck"
-
-
-@dataclass
-class OWSRequest:
-    """A request as the services see it, free of Flask/CKAN.
-
-    :param args: KVP parameters with UPPER-CASE keys (OGC KVP keys are
-        case-insensitive; values are not).
-    :param base_url: absolute URL of the endpoint (``{site_url}/keck-homeless/ows``),
-        used for DCP URLs and ``next``/``previous`` links.
-    :param site_url: ``ckan.site_url`` (for links to dataset pages).
-    :param engine: a SQLAlchemy engine on the CKAN database (``jit=off``).
-    :param config: the CKAN config mapping (so service modules can read
-        their own ``ckanext.keck_homeless.*`` options).
-    """
-
-    method: str = "GET"
-    args: dict[str, str] = field(default_factory=dict)
-    body: bytes | None = None
-    content_type: str | None = None
-    base_url: str = "http://localhost/keck-homeless/ows"
-    site_url: str = "http://localhost"
-    engine: Any = None
-    settings: ServiceSettings = field(default_factory=ServiceSettings)
-    config: Mapping[str, Any] = field(default_factory=dict)
-    lang: str = "de"
-    #: OGC API only: path below the API root ("" = landing page) and Accept header.
-    path: str = ""
-    accept: str = ""
-    #: Filled by the dispatcher for XML POST: the parsed root element.
-    xml: Any = None
-
-    @classmethod
-    def from_kvp(cls, params: Mapping[str, str], **kw) -> OWSRequest:
-        """Build from a (multi)dict of query parameters; upper-cases keys.
-        If a key is repeated the first value wins."""
-        args: dict[str, str] = {}
-        for key, value in params.items():
-            args.setdefault(str(key).upper(), value)
-        return cls(args=args, **kw)
-
-    def get(self, name: str, default: str | None = None) -> str | None:
-        value = self.args.get(name.upper())
-        return default if value is None or value == "" else value
 
 
 def handle(request: OWSRequest) -> Response:
@@ -113,9 +44,8 @@ def handle(request: OWSRequest) -> Response:
         else:
             service = _service_of(request)
         if service == "WMS":
-            return _wms().handle(request)
+            return wms.handle(request)
         if service == "WFS":
-            from ckanext.keck_homeless.ogc import wfs
             return wfs.handle(request)
         raise errors.InvalidParameterValue(
             f"Unbekannter / unknown SERVICE {service[:40]!r} (WFS, WMS)", locator="SERVICE")
@@ -130,38 +60,6 @@ def handle(request: OWSRequest) -> Response:
         log.exception("OWS request failed: %r", request.args)
         exc = errors.NoApplicableCode("Interner Fehler / internal error", status=500)
         return exc.render(_wfs_exception_version(version))
-
-
-def parse_xml_body(body: bytes | None):
-    """Parse an untrusted XML POST body: no DTD, no entities, no network,
-    at most :data:`MAX_POST_BYTES`. Any DOCTYPE is refused outright (XXE,
-    billion laughs).
-
-    :raises OperationParsingFailed: empty, too large, DOCTYPE or not well-formed.
-    """
-    from lxml import etree
-
-    if not body or not body.strip():
-        raise errors.MissingParameterValue(
-            "Leerer POST-Body: WFS-Anfrage als XML senden oder KVP mit GET / "
-            "empty POST body: send a WFS request as XML or use KVP with GET", locator="request")
-    if len(body) > MAX_POST_BYTES:
-        raise errors.OperationParsingFailed(
-            f"POST-Body größer als / body larger than {MAX_POST_BYTES} bytes", locator="request", status=413)
-    if b"<!DOCTYPE" in body.upper() or b"<!ENTITY" in body.upper():
-        raise errors.OperationParsingFailed(
-            "Dokumenttyp-Deklarationen sind nicht erlaubt / document type declarations are not allowed", locator="request")
-    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False,
-                             dtd_validation=False, huge_tree=False, remove_comments=True)
-    try:
-        root = etree.fromstring(body, parser=parser)
-    except etree.XMLSyntaxError as exc:
-        raise errors.OperationParsingFailed(
-            f"XML-Body nicht wohlgeformt / XML body is not well-formed: {str(exc)[:200]}", locator="request") from None
-    if root.getroottree().docinfo.doctype:
-        raise errors.OperationParsingFailed(
-            "Dokumenttyp-Deklarationen sind nicht erlaubt / document type declarations are not allowed", locator="request")
-    return root
 
 
 def _service_of(request: OWSRequest) -> str:
@@ -179,11 +77,3 @@ def _service_of(request: OWSRequest) -> str:
 def _wfs_exception_version(version: str | None) -> str:
     version = (version or "2.0.0").split(",")[0].strip()
     return "1.1.0" if version.startswith("1.") else "2.0.0"
-
-
-def _wms():
-    try:
-        from ckanext.keck_homeless.ogc import wms
-    except ImportError as exc:
-        raise errors.OperationNotSupported("WMS ist nicht verfügbar / WMS is not available", locator="SERVICE") from exc
-    return wms

@@ -23,73 +23,14 @@ from pygeofilter.backends.evaluator import Evaluator, handle
 from ckanext.keck_homeless.offers import codes
 from ckanext.keck_homeless.ogc import crs as crslib
 from ckanext.keck_homeless.ogc.errors import InvalidParameterValue, OperationProcessingFailed
+from ckanext.keck_homeless.store import published
 from ckanext.keck_homeless.store.model import offer
 
 #: Properties every GML feature inherits; they exist but cannot be compared.
 GML_PROPERTIES = frozenset({"boundedBy", "name", "description", "identifier", "location",
                             "metaDataProperty", "descriptionReference"})
 
-#: WFS/OGC API property name → (SQL expression, XSD type, title de, title en).
-#: ``url`` is built from the site URL at query time (see :func:`properties`).
-_CATEGORY_LABEL = sa.case(
-    {c.code: c.de for c in codes.CATEGORIES}, value=offer.c.category, else_=offer.c.category)
-
-PROPERTY_DEFS: tuple[tuple[str, Any, str, str, str], ...] = (
-    ("id", offer.c.package_id, "string", "Kennung", "Identifier"),
-    ("name", offer.c.title, "string", "Name", "Name"),
-    ("category", offer.c.category, "string", "Kategorie (Code)", "Category (code)"),
-    ("category_label", _CATEGORY_LABEL, "string", "Kategorie", "Category"),
-    ("organization", offer.c.organization_title, "string", "Träger", "Organisation"),
-    ("street", offer.c.street, "string", "Straße", "Street"),
-    ("postcode", offer.c.postcode, "string", "PLZ", "Postcode"),
-    ("municipality", offer.c.municipality_name, "string", "Gemeinde", "Municipality"),
-    ("ags", offer.c.municipality, "string", "Amtlicher Gemeindeschlüssel", "Municipality key (AGS)"),
-    ("location_precise", offer.c.precise, "boolean", "Genauer Standort", "Precise location"),
-    ("opening_hours", offer.c.opening_hours, "string", "Öffnungszeiten (OSM)", "Opening hours (OSM)"),
-    ("opening_hours_note", offer.c.opening_hours_note, "string", "Hinweis Öffnungszeiten", "Opening hours note"),
-    ("status", offer.c.offer_status, "string", "Status", "Status"),
-    ("phone", offer.c.phone, "string", "Telefon", "Phone"),
-    ("website", offer.c.website, "string", "Webseite", "Website"),
-    ("url", None, "string", "Seite im Datenkatalog", "Catalogue page"),
-    ("last_verified", offer.c.last_verified, "date", "Zuletzt geprüft", "Last verified"),
-)
-PROPERTY_NAMES: tuple[str, ...] = tuple(p[0] for p in PROPERTY_DEFS)
-GEOMETRY_NAME = "geometry"
-_TYPES = {p[0]: p[2] for p in PROPERTY_DEFS}
-
-
-def properties(site_url: str) -> list[tuple[str, Any]]:
-    """(name, SQL expression) for every attribute, ``url`` bound to ``site_url``."""
-    url = sa.func.concat(sa.bindparam("site_url", site_url.rstrip("/") + "/hilfsangebot/"),
-                         offer.c.name)
-    return [(name, url if expr is None else expr) for name, expr, *_ in PROPERTY_DEFS]
-
-
-def stored_properties_sql():
-    """What ``offer.feature_props`` caches (see store/sync.py): the JSON
-    object of every attribute but ``url``, as text *without its closing
-    brace* — so a response appends ``,"url":"…"}`` by plain concatenation
-    (cutting a character off a text costs PostgreSQL more than building it).
-    PostgreSQL does the escaping; dates come out as ISO 8601 strings. The
-    object is flat, so the only trailing ``}`` is its own."""
-    pairs = []
-    for name, expr, *_ in PROPERTY_DEFS:
-        if expr is not None:
-            pairs.extend([sa.literal(name, sa.Text), expr])
-    return sa.func.rtrim(sa.cast(sa.func.json_build_object(*pairs), sa.Text), "}")
-
-
-@functools.lru_cache(maxsize=1)
-def properties_signature() -> str:
-    """Changes whenever the cached encoding would (attributes, their order,
-    the category labels): the SQL text with every literal inlined."""
-    import hashlib
-
-    from sqlalchemy.dialects import postgresql
-
-    sql = str(stored_properties_sql().compile(dialect=postgresql.dialect(),
-                                              compile_kwargs={"literal_binds": True}))
-    return hashlib.sha256(sql.encode("utf-8")).hexdigest()[:16]
+GEOMETRY_NAME = published.GEOMETRY_NAME
 
 
 def column_of(name: str, *, site_url: str = "", locator: str = "FILTER"):
@@ -97,7 +38,7 @@ def column_of(name: str, *, site_url: str = "", locator: str = "FILTER"):
     local = (name or "").strip().split("/")[-1].split(":")[-1].lstrip("@")
     if local in (GEOMETRY_NAME, "geom", "the_geom", "msGeometry", "shape"):
         return None  # geometry: handled by the spatial operators
-    for pname, expr in properties(site_url):
+    for pname, expr in published.sql_properties(site_url):
         if pname == local:
             return expr
     raise InvalidParameterValue(f"Unbekannte Eigenschaft / unknown property {name[:80]!r}", locator=locator)
@@ -105,7 +46,8 @@ def column_of(name: str, *, site_url: str = "", locator: str = "FILTER"):
 
 def type_of(name: str) -> str:
     local = (name or "").split("/")[-1].split(":")[-1]
-    return _TYPES.get(local, "string")
+    attr = published.BY_NAME.get(local)
+    return attr.xsd if attr else "string"
 
 
 class FeatureType(NamedTuple):
@@ -535,7 +477,7 @@ def _is_gml_property(name: str) -> bool:
     local = (name or "").split("/")[-1]
     if local.startswith("gml:"):
         return True
-    return ":" not in local and local in GML_PROPERTIES and local not in PROPERTY_NAMES
+    return ":" not in local and local in GML_PROPERTIES and local not in published.NAMES
 
 
 def _is_envelope(value) -> bool:

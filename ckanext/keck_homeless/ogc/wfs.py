@@ -19,71 +19,38 @@ Choices worth knowing (also in the README):
 from __future__ import annotations
 
 import datetime as dt
-import functools
-import re
-from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
 from xml.sax.saxutils import quoteattr
 
-from ckanext.keck_homeless.ogc import capabilities, encoders, errors, query
 from ckanext.keck_homeless.ogc import crs as crslib
-from ckanext.keck_homeless.ogc.ows import OWSRequest, Response
-
-WFS20 = "http://www.opengis.net/wfs/2.0"
-WFS11 = "http://www.opengis.net/wfs"
-FES20 = "http://www.opengis.net/fes/2.0"
-OGC = "http://www.opengis.net/ogc"
-OWS11 = "http://www.opengis.net/ows/1.1"
-OWS10 = "http://www.opengis.net/ows"
-GML32 = "http://www.opengis.net/gml/3.2"
-GML = "http://www.opengis.net/gml"
-
-VERSIONS = ("2.0.0", "1.1.0")
-MAX_INT = 2**31 - 1
-OPERATIONS = {"getcapabilities": "GetCapabilities", "describefeaturetype": "DescribeFeatureType",
-              "getfeature": "GetFeature", "getpropertyvalue": "GetPropertyValue",
-              "liststoredqueries": "ListStoredQueries",
-              "describestoredqueries": "DescribeStoredQueries"}
-NOT_IMPLEMENTED = {"transaction", "lockfeature", "getfeaturewithlock", "createstoredquery",
-                   "dropstoredquery", "getgmlobject"}
-
-
-@dataclass
-class QuerySpec:
-    """One query expression: a feature type and what to select from it."""
-
-    ftype: query.FeatureType
-    q: query.FeatureQuery
-    properties: list[str] | None = None
-
-
-@dataclass
-class WFSRequest:
-    operation: str
-    version: str
-    queries: list[QuerySpec] = field(default_factory=list)
-    count: int | None = None
-    start: int = 0
-    hits: bool = False
-    fmt: encoders.Format | None = None
-    srs: crslib.CRS | None = None
-    stored_query: str | None = None
-    stored_id: str | None = None
-    value_reference: str | None = None
-    type_names: list[str] = field(default_factory=list)
-    kvp: bool = True
+from ckanext.keck_homeless.ogc import encoders, errors, query, wfs_capabilities
+from ckanext.keck_homeless.ogc.request import OWSRequest, Response
+from ckanext.keck_homeless.ogc.wfs_request import (
+    GML,
+    GML32,
+    WFS11,
+    WFS20,
+    QuerySpec,
+    WFSRequest,
+    _package_id,
+    _split_list,
+    _type_of_id,
+    from_kvp,
+)
+from ckanext.keck_homeless.ogc.wfs_xml import from_xml
+from ckanext.keck_homeless.store import published
 
 
 def handle(req: OWSRequest) -> Response:
     wreq = from_xml(req) if req.xml is not None else from_kvp(req)
     if wreq.operation == "GetCapabilities":
-        body = capabilities.wfs11(req) if wreq.version == "1.1.0" else capabilities.wfs20(req)
+        body = wfs_capabilities.wfs11(req) if wreq.version == "1.1.0" else wfs_capabilities.wfs20(req)
         return 200, {"Content-Type": "application/xml; charset=UTF-8"}, body
     if wreq.operation == "DescribeFeatureType":
         return describe_feature_type(req, wreq)
     if wreq.operation == "ListStoredQueries":
-        return 200, {"Content-Type": "application/xml; charset=UTF-8"}, capabilities.list_stored_queries(req)
+        return 200, {"Content-Type": "application/xml; charset=UTF-8"}, wfs_capabilities.list_stored_queries(req)
     if wreq.operation == "DescribeStoredQueries":
         return describe_stored_queries(req, wreq)
     if wreq.operation == "GetPropertyValue":
@@ -92,478 +59,6 @@ def handle(req: OWSRequest) -> Response:
         return get_feature_by_id(req, wreq)
     return get_feature(req, wreq)
 
-
-# ---------------------------------------------------------------------------
-# Parsing: KVP
-# ---------------------------------------------------------------------------
-def _operation(name: str | None) -> str:
-    if not name:
-        raise errors.MissingParameterValue("Parameter REQUEST fehlt / is missing", locator="request")
-    key = name.strip().lower()
-    if key in OPERATIONS:
-        return OPERATIONS[key]
-    if key in NOT_IMPLEMENTED:
-        raise errors.OperationNotSupported(f"{name} wird von diesem lesenden WFS nicht unterstützt / is not supported by this read-only WFS",
-                                           locator=name[:40])
-    raise errors.OperationNotSupported(f"Unbekannte Operation / unknown operation {name[:40]!r}", locator="request",
-                                       status=400)
-
-
-def _version(operation: str, version: str | None, accept: str | None) -> str:
-    if operation == "GetCapabilities":
-        if accept:
-            wanted = [v.strip() for v in accept.split(",")]
-            for v in wanted:
-                v = "2.0.0" if v in ("2.0.0", "2.0.2", "2.0") else v
-                if v in VERSIONS:
-                    return v
-            raise errors.VersionNegotiationFailed(
-                "Keine Version in AcceptVersions wird unterstützt / none of the versions is supported (2.0.0, 1.1.0)",
-                locator="AcceptVersions")
-        return version if version in VERSIONS else "2.0.0"
-    if not version:
-        raise errors.MissingParameterValue("Parameter VERSION fehlt / is missing", locator="version")
-    version = "2.0.0" if version in ("2.0.2", "2.0") else version
-    if version not in VERSIONS:
-        raise errors.InvalidParameterValue(
-            f"Version {version[:20]!r} wird nicht unterstützt / is not supported (2.0.0, 1.1.0)", locator="version")
-    return version
-
-
-def _int(value: str | None, name: str, minimum: int = 0) -> int | None:
-    if value is None or value == "":
-        return None
-    try:
-        number = int(value.strip())
-    except (ValueError, AttributeError):
-        raise errors.InvalidParameterValue(f"{name} muss eine ganze Zahl sein / must be an integer", locator=name) from None
-    if number < minimum or number > MAX_INT:
-        raise errors.InvalidParameterValue(
-            f"{name} muss zwischen {minimum} und {MAX_INT} liegen / must be between {minimum} and {MAX_INT}", locator=name)
-    return number
-
-
-def _namespaces(text: str | None) -> dict[str, str]:
-    """``NAMESPACES=xmlns(keck,http://…),xmlns(http://…)`` → prefix → URI."""
-    result: dict[str, str] = {}
-    for m in re.finditer(r"xmlns\(([^,()]*?)(?:,([^()]*))?\)", text or ""):
-        if m.group(2) is None:
-            result[""] = m.group(1)
-        else:
-            result[m.group(1)] = m.group(2)
-    return result
-
-
-def _resolve_type(req: OWSRequest, name: str, namespaces: dict[str, str], locator: str):
-    name = name.strip()
-    if ":" in name and not name.startswith("{"):
-        prefix, local = name.split(":", 1)
-        uri = namespaces.get(prefix)
-        if uri is not None and uri != req.settings.namespace_uri:
-            raise errors.InvalidParameterValue(f"Unbekannter Objekttyp / unknown feature type {name[:80]!r}", locator=locator)
-        if uri is None and namespaces and prefix != req.settings.namespace_prefix:
-            raise errors.InvalidParameterValue(f"Unbekannter Objekttyp / unknown feature type {name[:80]!r}", locator=locator)
-        name = local
-    return query.feature_type(name, req.settings.namespace_uri, locator=locator)
-
-
-def _split_list(text: str | None) -> list[str]:
-    """Comma list, tolerant of the 2.0 ``(a,b)(c)`` form for one query."""
-    if not text:
-        return []
-    text = text.strip()
-    if text.startswith("(") and text.endswith(")"):
-        text = text[1:-1].replace(")(", ",")
-    return [part.strip() for part in text.split(",") if part.strip()]
-
-
-def _sortby(text: str | None, version: str) -> list[tuple[str, bool]]:
-    result = []
-    for part in _split_list(text):
-        bits = part.split()
-        if not bits or len(bits) > 2:
-            raise errors.InvalidParameterValue(f"Ungültiges / invalid SORTBY {part[:60]!r}", locator="SORTBY")
-        order = bits[1].upper() if len(bits) == 2 else "ASC"
-        if order not in ("ASC", "DESC", "A", "D"):
-            raise errors.InvalidParameterValue(f"Ungültige Sortierrichtung / invalid sort order {order[:10]!r}", locator="SORTBY")
-        query.column_of(bits[0], locator="SORTBY")
-        result.append((bits[0], order in ("ASC", "A")))
-    return result
-
-
-def _format(value: str | None, version: str, operation: str) -> encoders.Format:
-    if not value:
-        return encoders.GML311 if version == "1.1.0" else encoders.GML32
-    fmt = encoders.lookup(value)
-    if fmt is None:
-        raise errors.InvalidParameterValue(f"Ausgabeformat / output format {value[:60]!r} wird nicht unterstützt / is not supported",
-                                           locator="outputFormat")
-    return fmt
-
-
-def _srs(value: str | None, locator: str = "srsName") -> crslib.CRS | None:
-    return crslib.parse(value, locator=locator) if value else None
-
-
-def _ids(text: str | None) -> list[str]:
-    return [v.strip() for v in _split_list(text)]
-
-
-def _check_ids(raw_ids: list[str] | None, ftype: query.FeatureType) -> list[str] | None:
-    """Package ids from resource ids; an id whose type prefix names another
-    feature type than the query's is an error (WFS 2.0 §7.9.2.4.1)."""
-    if raw_ids is None:
-        return None
-    result = []
-    for rid in raw_ids:
-        other = _type_of_id(rid)
-        if other is not None and other.name != ftype.name:
-            raise errors.InvalidParameterValue(
-                f"Kennung / resource id {rid[:80]!r} ist nicht vom Typ / is not of type {ftype.name}", locator="RESOURCEID")
-        result.append(_package_id(rid))
-    return result
-
-
-def _package_id(rid: str) -> str:
-    return rid.strip().rsplit(".", 1)[-1]
-
-
-def _type_of_id(rid: str) -> query.FeatureType | None:
-    if "." in rid:
-        try:
-            return query.feature_type(rid.rsplit(".", 1)[0].split(":")[-1])
-        except errors.OWSException:
-            return None
-    return None
-
-
-def from_kvp(req: OWSRequest) -> WFSRequest:
-    op = _operation(req.get("REQUEST"))
-    version = _version(op, req.get("VERSION"), req.get("ACCEPTVERSIONS"))
-    wreq = WFSRequest(op, version)
-    if op in ("GetCapabilities", "ListStoredQueries"):
-        return wreq
-    namespaces = _namespaces(req.get("NAMESPACES") or req.get("NAMESPACE"))
-    names_param = "TYPENAMES" if version == "2.0.0" else "TYPENAME"
-    type_text = req.get("TYPENAMES") or req.get("TYPENAME")
-    wreq.type_names = _split_list(type_text)
-    if op == "DescribeFeatureType":
-        wreq.queries = [QuerySpec(_resolve_type(req, n, namespaces, names_param), query.FeatureQuery())
-                        for n in wreq.type_names]
-        wreq.fmt = _dft_format(req.get("OUTPUTFORMAT"), version)
-        return wreq
-    if op == "DescribeStoredQueries":
-        wreq.stored_query = req.get("STOREDQUERY_ID")
-        return wreq
-    wreq.fmt = _format(req.get("OUTPUTFORMAT"), version, op)
-    count_text = req.get("COUNT") if version == "2.0.0" else None
-    wreq.count = _int(count_text or req.get("MAXFEATURES"),
-                      "COUNT" if count_text else "MAXFEATURES")
-    wreq.start = _int(req.get("STARTINDEX"), "STARTINDEX") or 0
-    wreq.hits = _result_type(req.get("RESULTTYPE"))
-    wreq.srs = _srs(req.get("SRSNAME"))
-    if op == "GetPropertyValue":
-        wreq.value_reference = _value_reference(req.args.get("VALUEREFERENCE"))
-    stored = req.get("STOREDQUERY_ID")
-    if stored and op == "GetFeature":
-        if stored != capabilities.GET_FEATURE_BY_ID:
-            raise errors.InvalidParameterValue(f"Unbekannte gespeicherte Abfrage / unknown stored query {stored[:80]!r}",
-                                               locator="STOREDQUERY_ID")
-        wreq.stored_query = stored
-        wreq.stored_id = req.get("ID")
-        if not wreq.stored_id:
-            raise errors.MissingParameterValue("Parameter ID fehlt / is missing", locator="ID")
-        return wreq
-    _kvp_queries(req, wreq, namespaces, names_param)
-    return wreq
-
-
-def _value_reference(value: str | None) -> str:
-    if value is None:
-        raise errors.MissingParameterValue("Parameter VALUEREFERENCE fehlt / is missing",
-                                           locator="valueReference")
-    if not value.strip():
-        raise errors.InvalidParameterValue("VALUEREFERENCE ist leer / is empty", locator="valueReference")
-    return value.strip()
-
-
-def _result_type(value: str | None) -> bool:
-    if not value:
-        return False
-    if value.lower() not in ("results", "hits"):
-        raise errors.InvalidParameterValue("RESULTTYPE muss results oder hits sein / must be results or hits", locator="resultType")
-    return value.lower() == "hits"
-
-
-def _kvp_queries(req: OWSRequest, wreq: WFSRequest, namespaces, names_param: str) -> None:
-    bbox_text, filter_text = req.get("BBOX"), req.get("FILTER")
-    rid_text = req.get("RESOURCEID") if wreq.version == "2.0.0" else None
-    rid_text = rid_text or req.get("FEATUREID")
-    given = [n for n, v in (("BBOX", bbox_text), ("FILTER", filter_text),
-                            ("RESOURCEID", rid_text)) if v]
-    if len(given) > 1:
-        raise errors.InvalidParameterValue(
-            f"{' / '.join(given)} schließen sich aus / are mutually exclusive", locator=given[1])
-    ids = None
-    if rid_text:
-        ids = _ids(rid_text)
-        if not wreq.type_names:
-            types = {_type_of_id(r) for r in _split_list(rid_text)} - {None}
-            wreq.type_names = [t.name for t in types] or ["hilfsangebote"]  # type: ignore[union-attr]
-    if not wreq.type_names:
-        raise errors.MissingParameterValue(f"Parameter {names_param} fehlt / is missing", locator=names_param)
-    sort = _sortby(req.get("SORTBY"), wreq.version)
-    props = [p for p in _split_list(req.get("PROPERTYNAME")) if p != "*"] or None
-    for p in props or []:
-        query.column_of(p, locator="PROPERTYNAME")
-    default_crs = wreq.srs or crslib.default()
-    filt = None
-    if filter_text:
-        filt, filter_ids = parse_filter_text(filter_text, req)
-        if filter_ids is not None:
-            ids, filt = filter_ids, None
-    for name in wreq.type_names:
-        ftype = _resolve_type(req, name, namespaces, names_param)
-        fq = query.FeatureQuery(category=ftype.category, ids=_check_ids(ids, ftype), sort=sort,
-                                filter=filt, filter_crs=default_crs, site_url=req.site_url)
-        if bbox_text:
-            box, bcrs = crslib.parse_bbox(bbox_text, default_crs=default_crs)
-            fq.bbox, fq.bbox_srid = bcrs.bbox_xy(box), bcrs.srid
-        wreq.queries.append(QuerySpec(ftype, fq, props))
-
-
-def _dft_format(value: str | None, version: str) -> str:
-    if not value:
-        return "gml311" if version == "1.1.0" else "gml32"
-    key = value.replace(" ", "").lower()
-    if key in ("xmlschema", "text/xml", "application/xml"):
-        return "gml311" if version == "1.1.0" else "gml32"
-    fmt = encoders.lookup(value)
-    if fmt is None or fmt.kind == "geojson":
-        raise errors.InvalidParameterValue(f"Ausgabeformat / output format {value[:60]!r} wird nicht unterstützt / is not supported",
-                                           locator="outputFormat")
-    return fmt.kind
-
-
-# ---------------------------------------------------------------------------
-# Parsing: filters
-# ---------------------------------------------------------------------------
-def parse_filter_text(text: str, req: OWSRequest):
-    """KVP FILTER (FES 2.0 or Filter 1.1 XML) → (AST or None, ids or None)."""
-    from ckanext.keck_homeless.ogc.ows import parse_xml_body
-
-    text = text.strip()
-    if text.startswith("(") and text.endswith(")"):
-        text = text[1:-1]
-    try:
-        root = parse_xml_body(text.encode("utf-8"))
-    except errors.OWSException as exc:
-        raise errors.InvalidParameterValue(f"FILTER: {exc.text}", locator="FILTER") from None
-    return parse_filter_element(root)
-
-
-def parse_filter_element(root) -> tuple[Any, list[str] | None]:
-    """A ``fes:Filter`` / ``ogc:Filter`` element → (pygeofilter AST, None) or
-    (None, resource ids). Only the parser of pygeofilter is used."""
-    from lxml import etree
-
-    qname = etree.QName(root)
-    if qname.localname != "Filter" or qname.namespace not in (FES20, OGC):
-        raise errors.InvalidParameterValue("FILTER muss ein fes:Filter-Element sein / must be a fes:Filter element", locator="FILTER")
-    children = [c for c in root if isinstance(c.tag, str)]
-    id_tags = {f"{{{FES20}}}ResourceId", f"{{{OGC}}}GmlObjectId", f"{{{OGC}}}FeatureId"}
-    if children and all(c.tag in id_tags for c in children):
-        ids = []
-        for c in children:
-            rid = c.get("rid") or c.get(f"{{{GML}}}id") or c.get(f"{{{GML32}}}id") or c.get("fid")
-            if not rid:
-                raise errors.InvalidParameterValue("ResourceId ohne / without rid", locator="FILTER")
-            ids.append(rid.strip())
-        return None, ids
-    if not children:
-        raise errors.InvalidParameterValue("Leerer Filter / empty filter", locator="FILTER")
-    _prepare_fes(root)
-    try:
-        return _fes_parser(qname.namespace).parse(root), None
-    except errors.OWSException:
-        raise
-    except Exception as exc:  # pygeofilter raises assorted errors on bad input
-        raise errors.InvalidParameterValue(
-            f"Filter nicht verarbeitbar / cannot be processed: {type(exc).__name__}", locator="FILTER") from None
-
-
-@functools.lru_cache(maxsize=2)
-def _fes_parser(namespace: str):
-    """pygeofilter's FES parser, plus ``PropertyIsNil`` (FES 2.0): we never
-    write nil values, so it matches nothing."""
-    from pygeofilter import ast
-    from pygeofilter.parsers.fes.v11 import FES11Parser
-    from pygeofilter.parsers.fes.v20 import FES20Parser
-
-    if namespace == OGC:
-        return FES11Parser()
-
-    def property_is_nil(parser, node, lhs, *rest):
-        ident = ast.Attribute("id")
-        return ast.And(ast.IsNull(ident, False), ast.IsNull(ident, True))
-
-    property_is_nil.subiter = True
-    parser = FES20Parser()
-    parser.tag_map = {**FES20Parser.tag_map, f"{{{FES20}}}PropertyIsNil": property_is_nil}
-    return parser
-
-
-def _prepare_fes(root) -> None:
-    """Work around pygeofilter/pygml gaps before parsing:
-
-    * ``fes:Literal`` without ``type`` (the common case) would crash FES 2.0's parser;
-    * ``gml:Envelope`` loses its srsName in pygml — rewrite it as the
-      equivalent ``gml:Polygon`` (with srsName), which keeps CRS and axis order.
-    """
-    from lxml import etree
-
-    for lit in root.iter(f"{{{FES20}}}Literal", f"{{{OGC}}}Literal"):
-        if any(isinstance(child.tag, str) for child in lit):
-            raise errors.OperationProcessingFailed(
-                "Literale mit XML-Inhalt (z. B. Geometrien) sind nicht vergleichbar / "
-                "literals with XML content (e.g. geometries) cannot be compared",
-                locator="FILTER", status=400)
-        if lit.get("type") is None:
-            lit.set("type", "xs:string")
-        if lit.text is None:
-            lit.text = ""
-    for env in list(root.iter(f"{{{GML32}}}Envelope", f"{{{GML}}}Envelope")):
-        ns = etree.QName(env).namespace
-        lower = env.find(f"{{{ns}}}lowerCorner")
-        upper = env.find(f"{{{ns}}}upperCorner")
-        coords = env.findall(f"{{{ns}}}coord") or []
-        try:
-            if lower is not None and upper is not None:
-                a = [float(v) for v in (lower.text or "").split()]
-                b = [float(v) for v in (upper.text or "").split()]
-            elif len(coords) == 2:  # GML 2 style
-                a = [float(coords[0].findtext(f"{{{ns}}}{k}")) for k in ("X", "Y")]
-                b = [float(coords[1].findtext(f"{{{ns}}}{k}")) for k in ("X", "Y")]
-            else:
-                raise ValueError
-            if len(a) != 2 or len(b) != 2:
-                raise ValueError
-        except (TypeError, ValueError):
-            raise errors.InvalidParameterValue("Ungültiges gml:Envelope im Filter / invalid gml:Envelope in filter", locator="FILTER") from None
-        poly = etree.Element(f"{{{ns}}}Polygon")
-        if env.get("srsName"):
-            poly.set("srsName", env.get("srsName"))
-        if ns == GML32:
-            poly.set(f"{{{GML32}}}id", "envelope")
-        ring = etree.SubElement(etree.SubElement(poly, f"{{{ns}}}exterior"), f"{{{ns}}}LinearRing")
-        pos = etree.SubElement(ring, f"{{{ns}}}posList")
-        (x1, y1), (x2, y2) = a, b
-        pos.text = f"{x1} {y1} {x1} {y2} {x2} {y2} {x2} {y1} {x1} {y1}"
-        poly.set("_envelope", "1")
-        env.getparent().replace(env, poly)
-
-
-# ---------------------------------------------------------------------------
-# Parsing: XML POST
-# ---------------------------------------------------------------------------
-def _local(el) -> str:
-    from lxml import etree
-    return etree.QName(el).localname
-
-
-def from_xml(req: OWSRequest) -> WFSRequest:
-    root = req.xml
-    op = _operation(_local(root))
-    version = root.get("version")
-    accept = None
-    if op == "GetCapabilities":
-        accept = ",".join(v.text or "" for v in root.iter(f"{{{OWS11}}}Version", f"{{{OWS10}}}Version")) or None
-    version = _version(op, version, accept)
-    wreq = WFSRequest(op, version, kvp=False)
-    if op in ("GetCapabilities", "ListStoredQueries"):
-        return wreq
-    if op == "DescribeFeatureType":
-        names = [t.text.strip() for t in root if _local(t) == "TypeName" and t.text]
-        wreq.type_names = names
-        wreq.queries = [QuerySpec(_xml_type(req, t, root), query.FeatureQuery()) for t in names]
-        wreq.fmt = _dft_format(root.get("outputFormat"), version)
-        return wreq
-    if op == "DescribeStoredQueries":
-        ids = [e.text for e in root if _local(e) == "StoredQueryId"]
-        wreq.stored_query = ",".join(i for i in ids if i) or None
-        return wreq
-    wreq.fmt = _format(root.get("outputFormat"), version, op)
-    wreq.count = _int(root.get("count") or root.get("maxFeatures"), "count")
-    wreq.start = _int(root.get("startIndex"), "startIndex") or 0
-    wreq.hits = _result_type(root.get("resultType"))
-    if op == "GetPropertyValue":
-        wreq.value_reference = _value_reference(root.get("valueReference"))
-    for child in root:
-        if not isinstance(child.tag, str):
-            continue
-        if _local(child) == "StoredQuery":
-            _xml_stored_query(wreq, child)
-        elif _local(child) == "Query":
-            _xml_query(req, wreq, child)
-    if not wreq.queries and not wreq.stored_query:
-        raise errors.MissingParameterValue("Keine wfs:Query in der Anfrage / no wfs:Query in the request", locator="Query")
-    return wreq
-
-
-def _xml_stored_query(wreq: WFSRequest, el) -> None:
-    if el.get("id") != capabilities.GET_FEATURE_BY_ID:
-        raise errors.InvalidParameterValue("Unbekannte gespeicherte Abfrage / unknown stored query", locator="StoredQuery")
-    wreq.stored_query = el.get("id")
-    for p in el:
-        if isinstance(p.tag, str) and _local(p) == "Parameter" and p.get("name", "").upper() == "ID":
-            wreq.stored_id = (p.text or "").strip()
-    if not wreq.stored_id:
-        raise errors.MissingParameterValue("Parameter ID der gespeicherten Abfrage fehlt / stored query parameter ID is missing", locator="ID")
-
-
-def _xml_type(req: OWSRequest, name: str, context_el):
-    name = name.strip()
-    if ":" in name:
-        prefix, local = name.split(":", 1)
-        uri = context_el.nsmap.get(prefix)
-        if uri is not None and uri != req.settings.namespace_uri:
-            raise errors.InvalidParameterValue(f"Unbekannter Objekttyp / unknown feature type {name[:80]!r}", locator="typeNames")
-        name = local
-    return query.feature_type(name, req.settings.namespace_uri, locator="typeNames")
-
-
-def _xml_query(req: OWSRequest, wreq: WFSRequest, el) -> None:
-    names = (el.get("typeNames") or el.get("typeName") or "").split()
-    if not names:
-        raise errors.MissingParameterValue("typeNames fehlt an wfs:Query / is missing on wfs:Query", locator="typeNames")
-    if len(names) > 1:
-        raise errors.OptionNotSupported("Joins werden nicht unterstützt / are not supported", locator="typeNames")
-    srs = _srs(el.get("srsName"))
-    if srs is not None:
-        wreq.srs = srs
-    ftype = _xml_type(req, names[0], el)
-    filt, ids, sort, props = None, None, [], []
-    for child in el:
-        if not isinstance(child.tag, str):
-            continue
-        local = _local(child)
-        if local == "Filter":
-            filt, ids = parse_filter_element(child)
-        elif local == "SortBy":
-            for sp in child:
-                if not isinstance(sp.tag, str):
-                    continue
-                ref = next((c.text for c in sp if isinstance(c.tag, str)
-                            and _local(c) in ("ValueReference", "PropertyName")), None)
-                order = next((c.text for c in sp if isinstance(c.tag, str) and _local(c) == "SortOrder"), "ASC")
-                sort.extend(_sortby(f"{ref} {(order or 'ASC').strip()}", wreq.version))
-        elif local in ("PropertyName", "ValueReference") and child.text:
-            query.column_of(child.text, locator="PropertyName")
-            props.append(child.text.strip())
-    fq = query.FeatureQuery(category=ftype.category, ids=_check_ids(ids, ftype), sort=sort,
-                            filter=filt, filter_crs=srs or crslib.default(), site_url=req.site_url)
-    wreq.queries.append(QuerySpec(ftype, fq, props or None))
-    wreq.type_names.append(ftype.name)
 
 
 # ---------------------------------------------------------------------------
@@ -574,16 +69,16 @@ def describe_feature_type(req: OWSRequest, wreq: WFSRequest) -> Response:
     kind = wreq.fmt or "gml32"
     mime = {"gml32": "application/gml+xml; version=3.2", "gml311": "text/xml; subtype=gml/3.1.1",
             "gml2": "text/xml; subtype=gml/2.1.2"}[kind]
-    return 200, {"Content-Type": mime}, capabilities.feature_schema(req, types, kind)
+    return 200, {"Content-Type": mime}, wfs_capabilities.feature_schema(req, types, kind)
 
 
 def describe_stored_queries(req: OWSRequest, wreq: WFSRequest) -> Response:
     if wreq.stored_query:
         for sq in _split_list(wreq.stored_query):
-            if sq != capabilities.GET_FEATURE_BY_ID:
+            if sq != wfs_capabilities.GET_FEATURE_BY_ID:
                 raise errors.InvalidParameterValue(f"Unbekannte gespeicherte Abfrage / unknown stored query {sq[:80]!r}",
                                                    locator="STOREDQUERY_ID")
-    return 200, {"Content-Type": "application/xml; charset=UTF-8"}, capabilities.describe_stored_queries(req)
+    return 200, {"Content-Type": "application/xml; charset=UTF-8"}, wfs_capabilities.describe_stored_queries(req)
 
 
 def _limit(req: OWSRequest, wreq: WFSRequest) -> int:
@@ -623,7 +118,7 @@ def _srs_name(wreq: WFSRequest, target: crslib.CRS) -> str:
 
 
 def _props(req: OWSRequest, spec: QuerySpec) -> list[tuple[str, Any]]:
-    allp = query.properties(req.site_url)
+    allp = published.sql_properties(req.site_url)
     if not spec.properties:
         return allp
     wanted = {p.split("/")[-1].split(":")[-1] for p in spec.properties}
@@ -849,4 +344,5 @@ def get_property_value(req: OWSRequest, wreq: WFSRequest) -> Response:
             f'timeStamp="{stamp}" numberMatched="{matched}" numberReturned="{returned}">')
     body = encoders.chain([[head.encode()], _join(parts, b""), [b"</wfs:ValueCollection>\n"]])
     return 200, {"Content-Type": "application/gml+xml; version=3.2"}, body
+
 

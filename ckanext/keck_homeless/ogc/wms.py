@@ -26,11 +26,12 @@ from xml.sax.saxutils import escape, quoteattr
 import sqlalchemy as sa
 from sqlalchemy import func
 
-from ckanext.keck_homeless.offers import codes
+from ckanext.keck_homeless.offers.constants import NAMESPACE_URI
 from ckanext.keck_homeless.ogc import crs as crslib
 from ckanext.keck_homeless.ogc import errors, render, wms_capabilities
 from ckanext.keck_homeless.ogc.query import PUBLISHED_CATEGORIES
-from ckanext.keck_homeless.store.model import offer, store_state
+from ckanext.keck_homeless.store import published
+from ckanext.keck_homeless.store.model import offer
 
 log = logging.getLogger(__name__)
 
@@ -312,12 +313,7 @@ def parse_map_request(request, version: str, lim: Limits, *, need_format: bool =
 # -- queries --------------------------------------------------------------------
 def _store_version(engine) -> int:
     with engine.connect() as conn:
-        return _version(conn)
-
-
-def _version(conn) -> int:
-    value = conn.execute(sa.select(store_state.c.version).where(store_state.c.id == 1)).scalar()
-    return int(value or 0)
+        return published.version(conn)
 
 
 def _geometry(srid: int):
@@ -382,7 +378,7 @@ def get_map(request, version: str) -> tuple[int, dict, bytes]:
     # commit in between can only make the image newer than its key, never
     # older, and a newer version makes the key unreachable — never stale.
     with request.engine.connect() as conn, conn.begin():
-        ver = _version(conn)
+        ver = published.version(conn)
         body = store.get(ver, key)
         if body is not None:
             return 200, _png_headers(ver, hit=True), body
@@ -453,38 +449,21 @@ def query_point(conn, m: MapRequest, categories, i: int, j: int, tolerance: floa
     return [dict(row) for row in conn.execute(query).mappings()]
 
 
-INFO_COLUMNS = ("package_id", "name", "title", "organization_title", "category", "street",
-                "postcode", "municipality", "municipality_name", "location_visibility",
-                "opening_hours", "offer_status", "phone", "website", "last_verified",
-                "lon", "lat")
-
-_CAT_LABELS = {c.code: c for c in codes.CATEGORIES}
-_STATUS_LABELS = {c.code: c for c in codes.OFFER_STATUS}
+#: The store columns GetFeatureInfo reads: what the published attributes need.
+INFO_COLUMNS = published.columns()
 
 
 def feature_properties(row: dict, site_url: str, lang: str = "de") -> dict[str, Any]:
-    cat = _CAT_LABELS.get(row["category"])
-    status = _STATUS_LABELS.get(row["offer_status"])
-    return {
-        "id": row["package_id"],
-        "name": row["name"],
-        "title": row["title"],
-        "organization": row["organization_title"],
-        "category": row["category"],
-        "category_label": cat.label(lang) if cat else row["category"],
-        "street": row["street"],
-        "postcode": row["postcode"],
-        "municipality": row["municipality_name"],
-        "ags": row["municipality"],
-        "location_visibility": row["location_visibility"],
-        "opening_hours": row["opening_hours"],
-        "status": row["offer_status"],
-        "status_label": status.label(lang) if status else row["offer_status"],
-        "phone": row["phone"],
-        "website": row["website"],
-        "url": f"{site_url.rstrip('/')}/hilfsangebot/{row['name']}",
-        "last_verified": row["last_verified"].isoformat() if row["last_verified"] else None,
-    }
+    """The published attributes of a GetFeatureInfo hit (store/published.py):
+    the same names and values as a WFS or OGC API feature."""
+    return published.from_row(row, site_url, lang)
+
+
+def _text(value: Any) -> str:
+    """A value as XML/plain text, booleans as ``xsd:boolean``."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
 
 
 def encode_info(results, info_format: str, m: MapRequest, request) -> tuple[int, dict, bytes]:
@@ -505,7 +484,8 @@ def encode_info(results, info_format: str, m: MapRequest, request) -> tuple[int,
         for name, rows in results:
             lines.append(f"Layer '{name}': {len(rows)}")
             for r in rows:
-                lines += [f"  {k} = {v}" for k, v in feature_properties(r, site, lang).items()]
+                lines += [f"  {k} = {_text(v)}" for k, v in feature_properties(r, site, lang).items()
+                          if v is not None]
         return 200, {"Content-Type": "text/plain; charset=UTF-8"}, "\n".join(lines).encode()
     gml2 = info_format == "application/vnd.ogc.gml"
     settings = getattr(request, "settings", None)
@@ -525,12 +505,12 @@ def _info_html(results, site: str, lang: str) -> bytes:
             found = True
             props = feature_properties(r, site, lang)
             parts.append(f'<table class="keck-featureinfo"><caption>'
-                         f'<a href="{html.escape(props["url"])}">{html.escape(props["title"])}'
+                         f'<a href="{html.escape(props["url"])}">{html.escape(props["name"])}'
                          "</a></caption>")
             for key, value in props.items():
-                if value not in (None, "") and key not in ("title", "url"):
+                if value not in (None, "") and key not in ("name", "url"):
                     parts.append(f"<tr><th>{html.escape(key)}</th>"
-                                 f"<td>{html.escape(str(value))}</td></tr>")
+                                 f"<td>{html.escape(_text(value))}</td></tr>")
             parts.append("</table>")
     if not found:
         parts.append("<p>%s</p>" % ("No offer here." if en else "Kein Angebot an dieser Stelle."))
@@ -539,7 +519,7 @@ def _info_html(results, site: str, lang: str) -> bytes:
 
 
 GML_NS = "http://www.opengis.net/gml"
-KECK_NS = "https://www.kreis-dueren.de/keck-homeless/1.0"
+KECK_NS = NAMESPACE_URI
 
 
 def _info_gml(results, m: MapRequest, site: str, lang: str, gml2: bool,
@@ -562,7 +542,7 @@ def _info_gml(results, m: MapRequest, site: str, lang: str, gml2: bool,
                        f'{quoteattr(lname + "." + r["package_id"])}>')
             for key, value in feature_properties(r, site, lang).items():
                 if value is not None:
-                    out.append(f"<keck:{key}>{escape(str(value))}</keck:{key}>")
+                    out.append(f"<keck:{key}>{escape(_text(value))}</keck:{key}>")
             out.append(f"<keck:geometry><gml:Point srsName={quoteattr(srs)}>{pos}"
                        f"</gml:Point></keck:geometry></keck:{lname}></gml:featureMember>\n")
     out.append("</wfs:FeatureCollection>\n")

@@ -2,7 +2,7 @@
 
 Metadata (title, abstract, keywords, provider, contact, fees, access
 constraints) comes from the request's
-:class:`~ckanext.keck_homeless.ogc.ows.ServiceSettings`; the layer extent is
+:class:`~ckanext.keck_homeless.ogc.request.ServiceSettings`; the layer extent is
 the configured region (``ckanext.keck_homeless.region_bbox``) in every CRS.
 ``updateSequence`` is the feature store's version, so clients can tell
 whether the data changed.

@@ -18,12 +18,13 @@ import ckan.plugins.toolkit as tk
 import sqlalchemy as sa
 
 from ckanext.keck_homeless.offers import rules
+from ckanext.keck_homeless.offers.constants import DATASET_TYPE
 from ckanext.keck_homeless.print import flyer
 from ckanext.keck_homeless.print.urls import BadTarget, PublicUrls
 from ckanext.keck_homeless.store import model as store_model
+from ckanext.keck_homeless.store import published
 
 PREFIX = "ckanext.keck_homeless."
-DATASET_TYPE = "hilfsangebot"
 #: Rendered PDFs kept in memory (keyed by their complete input).
 CACHE_SIZE = 8
 _SEARCH_ROWS = 1000
@@ -62,17 +63,13 @@ def flyer_publisher() -> str:
 # Offers
 # --------------------------------------------------------------------------
 
-_STORE_COLUMNS = ("title", "category", "phone", "street", "municipality_name", "district",
-                  "opening_hours", "opening_hours_note", "offer_status", "valid_from",
-                  "valid_until", "location_visibility", "postcode")
-
 
 def store_offers() -> list[flyer.FlyerOffer]:
     """Public and approximate offers from the feature store."""
     from ckan import model
 
     table = store_model.offer
-    query = sa.select(*(table.c[name] for name in _STORE_COLUMNS)).order_by(table.c.name)
+    query = sa.select(*(table.c[name] for name in published.columns())).order_by(table.c.name)
     out = []
     for row in model.Session.execute(query).mappings():
         approximate = row["location_visibility"] != "public"

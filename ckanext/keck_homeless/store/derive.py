@@ -12,9 +12,8 @@ from typing import Any
 import sqlalchemy as sa
 
 from ckanext.keck_homeless.offers import codes, rules
+from ckanext.keck_homeless.offers.constants import DATASET_TYPE
 from ckanext.keck_homeless.store import protected
-
-DATASET_TYPE = "hilfsangebot"
 
 _PACKAGES = sa.text("""
     SELECT p.id, p.name, p.title, p.owner_org, p.private, p.state, p.type,

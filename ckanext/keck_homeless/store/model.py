@@ -73,7 +73,7 @@ offer = sa.Table(
               sa.Computed("ST_Transform(ST_SetSRID(ST_MakePoint(lon, lat), 4326), 25832)")),
     #: the GeoJSON properties object (all but ``url``, without its closing
     #: brace) as text — a cache filled by the writers from
-    #: ``ogc.query.stored_properties_sql``.
+    #: ``store.published.stored_properties_sql``.
     sa.Column("feature_props", sa.Text),
 )
 

@@ -23,7 +23,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy import event
 
-from ckanext.keck_homeless.store import derive
+from ckanext.keck_homeless.store import derive, published
 from ckanext.keck_homeless.store.model import ATTRIBUTE_COLUMNS, offer, store_state
 
 log = logging.getLogger(__name__)
@@ -148,9 +148,7 @@ def sync_ids(conn, ids: Iterable[str]) -> int:
 def encode_props(conn, where=None) -> int:
     """Fill ``offer.feature_props`` (the cached GeoJSON properties) of the
     rows matching ``where``, or of every row; returns the number encoded."""
-    from ckanext.keck_homeless.ogc import query
-
-    stmt = offer.update().values(feature_props=query.stored_properties_sql())
+    stmt = offer.update().values(feature_props=published.stored_properties_sql())
     if where is not None:
         stmt = stmt.where(where)
     return conn.execute(stmt).rowcount
@@ -161,9 +159,7 @@ def refresh_props(conn) -> int:
     (different attributes or labels) or some are missing; returns the rows
     re-encoded (0 when all is current). Safe with many workers starting at
     once: the first takes a lock, the others then find nothing to do."""
-    from ckanext.keck_homeless.ogc import query
-
-    signature = query.properties_signature()
+    signature = published.signature()
     conn.execute(sa.select(sa.func.pg_advisory_xact_lock(_PROPS_LOCK)))
     current = conn.execute(sa.select(store_state.c.props_signature)
                            .where(store_state.c.id == 1)).scalar()
@@ -174,11 +170,9 @@ def refresh_props(conn) -> int:
 
 def _encode_all_props(conn) -> int:
     """Encode every row's cached properties and record with which encoding."""
-    from ckanext.keck_homeless.ogc import query
-
     count = encode_props(conn)
     conn.execute(store_state.update().where(store_state.c.id == 1)
-                 .values(props_signature=query.properties_signature()))
+                 .values(props_signature=published.signature()))
     return count
 
 
@@ -235,8 +229,6 @@ def differences(conn) -> list[str]:
         row = derive.row_for(o, _grid_m[0])
         if row:
             expected[row["package_id"]] = row
-    from ckanext.keck_homeless.ogc import query
-
     columns = [offer.c.package_id] + [offer.c[c] for c in ATTRIBUTE_COLUMNS]
     actual = {r["package_id"]: dict(r) for r in conn.execute(sa.select(*columns)).mappings()}
     found = []
@@ -254,7 +246,7 @@ def differences(conn) -> list[str]:
                 continue
             found.append(f"changed {pid} ({expected[pid]['name']}): {col} is {have!r}, expected {want!r}")
     stale = conn.execute(sa.select(offer.c.package_id, offer.c.name).where(
-        offer.c.feature_props.is_distinct_from(query.stored_properties_sql()))
+        offer.c.feature_props.is_distinct_from(published.stored_properties_sql()))
         .order_by(offer.c.package_id))
     found.extend(f"stale cached properties {pid} ({name})" for pid, name in stale)
     return found

@@ -10,13 +10,15 @@ from xml.sax.saxutils import escape, quoteattr
 
 import sqlalchemy as sa
 
+from ckanext.keck_homeless.offers.constants import REGION_BBOX
 from ckanext.keck_homeless.ogc import crs as crslib
 from ckanext.keck_homeless.ogc import encoders, query
-from ckanext.keck_homeless.ogc.ows import OWSRequest
-from ckanext.keck_homeless.store.model import offer, store_state
+from ckanext.keck_homeless.ogc.request import OWSRequest
+from ckanext.keck_homeless.store import published
+from ckanext.keck_homeless.store.model import offer
 
 #: Fallback extent (lon/lat) when a layer is empty: Kreis Düren.
-REGION_WGS84 = (6.2, 50.55, 6.8, 51.0)
+REGION_WGS84 = REGION_BBOX
 #: Extents are widened by this many degrees (≈ 1 km): a layer of one or two
 #: points would otherwise have a zero-height box that clients cannot zoom to
 #: and that turns "upside down" when its corners are projected to UTM.
@@ -34,7 +36,7 @@ _EXTENTS: dict[str, tuple[int, dict]] = {}
 def extents(engine) -> dict[str | None, tuple[float, float, float, float]]:
     """WGS84 extent per category (key None: all offers), cached per store version."""
     with engine.connect() as conn:
-        version = conn.execute(sa.select(store_state.c.version).where(store_state.c.id == 1)).scalar()
+        version = published.version(conn)
         key = str(engine.url)
         hit = _EXTENTS.get(key)
         if hit is not None and version is not None and hit[0] == version:
@@ -303,8 +305,8 @@ def feature_schema(req: OWSRequest, types: list[query.FeatureType], kind: str) -
     parts = []
     for ft in types:
         elements = "".join(
-            f'<xsd:element name="{name}" type="{_XSD_TYPES[xtype]}" minOccurs="0" maxOccurs="1" nillable="true"/>'
-            for name, _expr, xtype, *_ in query.PROPERTY_DEFS)
+            f'<xsd:element name="{a.name}" type="{_XSD_TYPES[a.xsd]}" minOccurs="0" maxOccurs="1" nillable="true"/>'
+            for a in published.ATTRIBUTES)
         elements += (f'<xsd:element name="{query.GEOMETRY_NAME}" type="gml:PointPropertyType" '
                      'minOccurs="0" maxOccurs="1" nillable="true"/>')
         parts.append(

@@ -1,4 +1,5 @@
-"""``ckan keck-homeless publish-services``: one catalogue dataset that
+"""The catalogue dataset of the OGC services (``ckan keck-homeless
+publish-services``, see cli.py): one dataset that
 describes the OGC services (WMS, WFS, OGC API - Features, GeoJSON download),
 so the services are findable in CKAN and previewable with ckanext-geoview.
 
@@ -9,7 +10,7 @@ from __future__ import annotations
 
 import json
 
-import click
+from ckanext.keck_homeless.offers.constants import REGION_BBOX
 
 #: Resource format → (name de, description de/en, URL path + query, geo_view?)
 RESOURCES = (
@@ -31,7 +32,7 @@ RESOURCES = (
 
 DEFAULT_NAME = "keck-homeless-geodienste"
 #: Kreis Düren as a rough polygon (for CKAN's spatial search).
-COUNTY_BBOX = (6.17, 50.58, 6.75, 51.06)
+COUNTY_BBOX = REGION_BBOX
 
 
 def resource_url(site_url: str, path: str, fmt: str) -> str:
@@ -121,33 +122,3 @@ def publish(site_url: str, organization: str, name: str = DEFAULT_NAME,
             created += 1
     return {"package": pkg, "created": existing is None, "views_created": created,
             "geo_view": geo_view}
-
-
-@click.command("publish-services",
-               short_help="Create/update the catalogue dataset of the OGC services")
-@click.option("--organization", "-o", required=True,
-              help="Name or id of the organisation that owns the dataset.")
-@click.option("--name", default=DEFAULT_NAME, show_default=True, help="Dataset name (URL).")
-@click.option("--license-id", default="other-open", show_default=True, help="CKAN licence id.")
-def publish_services(organization: str, name: str, license_id: str):
-    """Create or update one dataset with WMS, WFS, OGC API - Features and
-    GeoJSON resources (previewable with ckanext-geoview's geo_view)."""
-    import ckan.plugins.toolkit as tk
-
-    site_url = tk.config.get("ckan.site_url")
-    if not site_url:
-        raise click.ClickException("ckan.site_url is not set: the service URLs must be absolute")
-    try:
-        result = publish(site_url, organization, name, license_id)
-    except tk.ObjectNotFound:
-        raise click.ClickException(f"Organisation {organization!r} not found") from None
-    except tk.ValidationError as err:
-        raise click.ClickException(f"Invalid dataset: {err.error_summary}") from None
-    pkg = result["package"]
-    click.echo(f"{'created' if result['created'] else 'updated'}: "
-               f"{site_url.rstrip('/')}/dataset/{pkg['name']} ({len(pkg['resources'])} resources)")
-    if result["geo_view"]:
-        click.echo(f"geo_view: {result['views_created']} map view(s) added")
-    else:
-        click.echo("geo_view: plugin not loaded – add 'geo_view' (and 'resource_proxy' for "
-                   "other domains) to ckan.plugins for map previews")
