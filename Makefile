@@ -58,7 +58,7 @@ test: services
 	@$(CKAN) -c $(TEST_INI) db upgrade >/dev/null
 	@bash dev/fetch-schemas.sh >/dev/null
 	$(VENV)/bin/ruff check ckanext tests
-	$(VENV)/bin/python -m pytest $(PYTEST_ARGS)
+	$(VENV)/bin/python -m pytest --ckan-ini=$(TEST_INI) $(PYTEST_ARGS)
 
 cite: venv
 	@bash dev/install-os.sh --cite

@@ -1,12 +1,164 @@
-"""Shared fixtures. Integration tests run against the real PostgreSQL/PostGIS,
-Solr and Redis that `make test` provisions (config: .test/ckan.ini)."""
+"""Shared fixtures and the test pyramid.
+
+Integration tests run against the real PostgreSQL/PostGIS, Solr and Redis
+that `make test` provisions (config: .test/ckan.ini). Every test gets its
+layer as a marker, derived here from what it needs, so nobody has to
+remember to write it:
+
+* ``browser`` — drives headless Chromium (tests/browser, the ``browser`` fixture);
+* ``live`` — starts a real CKAN server (its module imports tests.live);
+* ``db`` — needs CKAN and its services: its module imports CKAN (directly or
+  through one of our CKAN-side modules or test helpers) or it uses any
+  fixture beyond pytest's own;
+* none of these — a pure test: `pytest -m "not db and not live and not browser"`
+  runs them on a fresh clone with only ``pip install -e .[test]``.
+
+Without a CKAN config (``--ckan-ini``, ``$CKAN_INI`` or an existing
+.test/ckan.ini) CKAN's pytest plugin is switched off; a run that then still
+selects a test of the stack stops with a usage error instead of passing
+quietly without it.
+"""
 from __future__ import annotations
 
+import ast
 import datetime as dt
+import functools
+import importlib.util
 import itertools
 import os
+import pathlib
 
 import pytest
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+DEFAULT_INI = ROOT / ".test" / "ckan.ini"
+STACK_MARKERS = ("db", "live", "browser")
+#: where fixtures that never touch the stack come from: pytest itself and
+#: plugins that add autouse fixtures to every test (Faker)
+PURE_FIXTURE_SOURCES = ("_pytest", "pytest", "faker")
+_STACK_KEY = pytest.StashKey[bool]()
+_SKIPPED_KEY = pytest.StashKey[list]()
+
+
+def _selects_stack_tests(config) -> bool:
+    """Whether ``-m`` may select a test with one of the stack markers."""
+    from _pytest.mark.expression import Expression
+
+    expr = config.option.markexpr
+    if not expr:
+        return True
+    compiled = Expression.compile(expr)
+    return any(compiled.evaluate(lambda name, m=m, **_: name == m) for m in STACK_MARKERS)
+
+
+def pytest_configure(config):
+    ini = getattr(config.option, "ckan_ini", None) or os.environ.get("CKAN_INI")
+    if not ini and DEFAULT_INI.exists() and _selects_stack_tests(config) \
+            and hasattr(config.option, "ckan_ini"):
+        config.option.ckan_ini = ini = str(DEFAULT_INI)
+    config.stash[_STACK_KEY] = bool(ini)
+    config.stash[_SKIPPED_KEY] = []
+    if not ini:
+        for name in ("ckan", "ckan_fixtures"):
+            plugin = config.pluginmanager.get_plugin(name)
+            if plugin is not None:
+                config.pluginmanager.unregister(plugin)
+
+
+def _module_path(name: str) -> pathlib.Path | None:
+    """Source file of one of our modules (ckanext.keck_homeless.* or tests.*)."""
+    if not (name.startswith("ckanext.keck_homeless") or name.startswith("tests")):
+        return None
+    base = ROOT.joinpath(*name.split("."))
+    for candidate in (base.with_suffix(".py"), base / "__init__.py"):
+        if candidate.exists():
+            return candidate
+    return None
+
+
+@functools.cache
+def _needs_ckan(path: pathlib.Path) -> bool:
+    """Whether importing ``path`` imports CKAN (its module-level imports,
+    followed through our own modules)."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    names = []
+    for node in tree.body:
+        if isinstance(node, ast.Import):
+            names += [a.name for a in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            names += [node.module] + [f"{node.module}.{a.name}" for a in node.names]
+    for name in names:
+        if name.split(".")[0] == "ckan":
+            return True
+        sub = _module_path(name)
+        if sub is not None and sub != path and _needs_ckan(sub):
+            return True
+    return False
+
+
+@functools.lru_cache(maxsize=1)
+def _ckan_installed() -> bool:
+    try:
+        return importlib.util.find_spec("ckan") is not None
+    except ImportError:
+        return False
+
+
+@functools.cache
+def _starts_a_server(path: pathlib.Path) -> bool:
+    return "tests.live" in path.read_text(encoding="utf-8")
+
+
+def pytest_ignore_collect(collection_path, config):
+    """Without CKAN installed, modules that import it cannot even be
+    collected; they are set aside (and reported, see below)."""
+    path = pathlib.Path(collection_path)
+    if path.suffix != ".py" or not path.name.startswith("test_"):
+        return None
+    if not _ckan_installed() and _needs_ckan(path):
+        config.stash[_SKIPPED_KEY].append(path)
+        return True
+    return None
+
+
+def _stack_fixture(item, name: str) -> bool:
+    """Whether fixture ``name`` of ``item`` may need the stack: anything but
+    pytest's own, pure plugins' and the test module's own fixtures (the ones
+    those use are in ``item.fixturenames`` and judged on their own)."""
+    defs = item._fixtureinfo.name2fixturedefs.get(name)
+    if not defs:
+        return False  # ``request`` and parametrize arguments
+    module = getattr(defs[-1].func, "__module__", "") or ""
+    return module.split(".")[0] not in PURE_FIXTURE_SOURCES and module != item.module.__name__
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        path = pathlib.Path(str(item.path))
+        fixtures = set(item.fixturenames)  # with what fixtures use in turn
+        if "browser" in path.relative_to(ROOT).parts or "browser" in fixtures:
+            item.add_marker(pytest.mark.browser)
+        if _starts_a_server(path):
+            item.add_marker(pytest.mark.live)
+        if _needs_ckan(path) or any(_stack_fixture(item, f) for f in fixtures) \
+                or item.get_closest_marker("ckan_config"):
+            item.add_marker(pytest.mark.db)
+
+
+def pytest_collection_finish(session):
+    config = session.config
+    if config.stash[_STACK_KEY]:
+        return
+    stack = [i.nodeid for i in session.items
+             if any(i.get_closest_marker(m) for m in STACK_MARKERS)]
+    skipped = config.stash[_SKIPPED_KEY] if _selects_stack_tests(config) else []
+    if stack or skipped:
+        raise pytest.UsageError(
+            f"{len(stack) + len(skipped)} selected tests or modules need CKAN and its services "
+            "(PostgreSQL, Solr, Redis) but no CKAN config was given: run `make test`, pass "
+            "--ckan-ini, or select the pure tests with -m \"not db and not live and not browser\". "
+            f"First: {(stack + [str(p) for p in skipped])[0]}")
 
 _counter = itertools.count(1)
 

@@ -5,7 +5,6 @@ Times are Europe/Berlin wall times unless an explicit tzinfo is given.
 from __future__ import annotations
 
 import datetime as dt
-import time
 from zoneinfo import ZoneInfo
 
 import opening_hours as oh
@@ -341,20 +340,8 @@ def test_comment_only_changes_are_skipped():
     assert evaluate(expr, dt.datetime(2025, 6, 17, 13, 0)).comment == "Mittag"
 
 
-def test_expired_expression_is_fast_and_closed():
-    start = time.perf_counter()
+def test_expired_expression_is_closed_for_good():
     check("2020 Mo 10:00-12:00", dt.datetime(2025, 6, 17, 10, 0), "closed", None)
-    assert time.perf_counter() - start < 0.1
-
-
-def test_a_page_of_offers_is_fast():
-    exprs = CORPUS + ["24/7", '"nach Vereinbarung"', "Nov-Mar: Mo-Su 18:00-08:00"]
-    at = dt.datetime(2025, 6, 18, 23, 0)  # next to Fronleichnam: the slow path
-    evaluate(exprs[0], at)
-    start = time.perf_counter()
-    for i in range(300):
-        evaluate(exprs[i % len(exprs)], at)
-    assert time.perf_counter() - start < 1.0
 
 
 # --------------------------------------------------------------------------

@@ -2,12 +2,17 @@
 (see tests/ogc/xsd.py for where the schemas come from)."""
 from __future__ import annotations
 
+import pytest
+
 from tests.ogc import xsd
 from tests.ogc.test_wfs import call
 
-# `make test` fetches the schemas (dev/fetch-schemas.sh); a missing copy is a
-# provisioning error, so it fails here instead of skipping.
-assert xsd.available(), "OGC schemas not fetched: run bash dev/fetch-schemas.sh"
+
+@pytest.fixture(autouse=True)
+def schemas():
+    """`make test` fetches the schemas (dev/fetch-schemas.sh); a missing copy
+    is a provisioning error, so every test here fails instead of skipping."""
+    assert xsd.available(), "OGC schemas not fetched: run bash dev/fetch-schemas.sh"
 
 KECK = "https://www.kreis-dueren.de/keck-homeless/1.0"
 WFS20 = {"http://www.opengis.net/wfs/2.0": "http://schemas.opengis.net/wfs/2.0/wfs.xsd"}
