@@ -36,6 +36,8 @@ STACK_MARKERS = ("db", "live", "browser")
 #: where fixtures that never touch the stack come from: pytest itself and
 #: plugins that add autouse fixtures to every test (Faker)
 PURE_FIXTURE_SOURCES = ("_pytest", "pytest", "faker")
+#: our own autouse fixtures that do nothing for a test without the stack
+PURE_AUTOUSE = frozenset({"_keck_settings"})
 _STACK_KEY = pytest.StashKey[bool]()
 _SKIPPED_KEY = pytest.StashKey[list]()
 
@@ -126,7 +128,7 @@ def _stack_fixture(item, name: str) -> bool:
     pytest's own, pure plugins' and the test module's own fixtures (the ones
     those use are in ``item.fixturenames`` and judged on their own)."""
     defs = item._fixtureinfo.name2fixturedefs.get(name)
-    if not defs:
+    if not defs or name in PURE_AUTOUSE:
         return False  # ``request`` and parametrize arguments
     module = getattr(defs[-1].func, "__module__", "") or ""
     return module.split(".")[0] not in PURE_FIXTURE_SOURCES and module != item.module.__name__
@@ -178,6 +180,23 @@ def browser():
         b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield b
         b.close()
+
+
+@pytest.fixture(autouse=True)
+def _keck_settings(request):
+    """The extension builds its settings once from CKAN's config
+    (config.py). A test that changes options with CKAN's ``ckan_config``
+    mark gets settings built from the changed config, and the next test
+    from the restored one."""
+    if request.node.get_closest_marker("ckan_config") is None:
+        yield
+        return
+    from ckanext.keck_homeless import config as kconfig
+
+    request.getfixturevalue("ckan_config")
+    kconfig.forget()
+    yield
+    kconfig.forget()
 
 
 @pytest.fixture

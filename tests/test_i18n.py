@@ -30,6 +30,9 @@ from tests.i18n_tools import (
     write_catalogue,
 )
 
+#: extraction runs CKAN's Babel extractor (ckan.lib.extract), so this module needs CKAN
+pytestmark = pytest.mark.db
+
 
 @pytest.fixture(scope="module")
 def used():

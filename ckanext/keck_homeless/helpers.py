@@ -117,12 +117,12 @@ def keck_homeless_map_config() -> dict[str, str]:
     (options ``ckanext.keck_homeless.finder.*``)."""
     import ckan.plugins.toolkit as tk
 
-    prefix = "ckanext.keck_homeless.finder."
+    finder = kconfig.settings().finder
     return {
-        "tiles": tk.config.get(prefix + "tile_url") or "",
-        "wms": tk.config.get(prefix + "wms_url") or "",
-        "wmsLayers": tk.config.get(prefix + "wms_layers") or "",
-        "attribution": tk.config.get(prefix + "attribution") or "",
+        "tiles": finder.tile_url,
+        "wms": finder.wms_url,
+        "wmsLayers": finder.wms_layers,
+        "attribution": finder.attribution,
         # titles (tooltips, accessible names) of the map's zoom buttons
         "zoomIn": tk._("Zoom in"),
         "zoomOut": tk._("Zoom out"),

@@ -63,6 +63,7 @@ class KeckHomelessPlugin(p.SingletonPlugin, DefaultTranslation):
 
         from ckanext.keck_homeless.store import sync
 
+        kconfig.configure(config)
         warn_open_organisations(config)
         privacy.install(model.Session, kconfig.approximate_grid_m())
         sync.install(model.Session, kconfig.approximate_grid_m())

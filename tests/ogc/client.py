@@ -19,9 +19,10 @@ def _joined(body) -> bytes:
 
 
 def ows_call(engine, method: str = "GET", body: bytes | None = None, *, site: str = SITE,
-             config: dict | None = None, **params) -> tuple[int, dict, bytes]:
-    """A WFS/WMS request with KVP ``params`` (and an XML ``body`` for POST)."""
-    kw: dict[str, Any] = {"config": config} if config is not None else {}
+             settings=None, **params) -> tuple[int, dict, bytes]:
+    """A WFS/WMS request with KVP ``params`` (and an XML ``body`` for POST),
+    with the default service settings unless ``settings`` are given."""
+    kw: dict[str, Any] = {"settings": settings} if settings is not None else {}
     req = ows.OWSRequest.from_kvp(params, method=method, body=body, engine=engine,
                                   site_url=site, base_url=site + OWS_PATH, **kw)
     status, headers, out = ows.handle(req)

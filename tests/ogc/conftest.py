@@ -3,8 +3,6 @@
 test_wms.py defines its own ``world`` and ``engine``."""
 from __future__ import annotations
 
-import ckan.plugins as plugins
-import ckan.plugins.toolkit as tk
 import pytest
 
 from ckanext.keck_homeless.ogc import query
@@ -13,6 +11,8 @@ from tests.ogc import wfs_world
 
 @pytest.fixture(scope="module")
 def world():
+    import ckan.plugins as plugins
+
     data = wfs_world.load()
     yield data
     plugins.unload_non_system_plugins()
@@ -20,4 +20,6 @@ def world():
 
 @pytest.fixture(scope="module")
 def engine(world):
+    import ckan.plugins.toolkit as tk
+
     return query.engine_for(tk.config["sqlalchemy.url"])

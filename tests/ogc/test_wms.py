@@ -84,8 +84,8 @@ def engine():
     eng.dispose()
 
 
-def call(engine, config=None, **params):
-    return ows_call(engine, site=SITE, config=config or {}, **params)
+def call(engine, settings=None, **params):
+    return ows_call(engine, site=SITE, settings=settings, **params)
 
 
 _to_utm = Transformer.from_crs(4326, 25832, always_xy=True)
@@ -311,8 +311,10 @@ def test_capabilities_130_geographic_bbox_is_lat_lon(world, engine):
 
 
 def test_size_limit_comes_from_config(world, engine):
-    config = {"ckanext.keck_homeless.wms.max_width": 200,
-              "ckanext.keck_homeless.wms.max_height": "150"}
+    from ckanext.keck_homeless import config as kconfig
+
+    config = kconfig.load({"ckanext.keck_homeless.wms.max_width": 200,
+                           "ckanext.keck_homeless.wms.max_height": "150"}).ogc
     caps = call(engine, config, SERVICE="WMS", REQUEST="GetCapabilities")[2]
     assert b"<MaxWidth>200</MaxWidth><MaxHeight>150</MaxHeight>" in caps
     params = dict(BASE, VERSION="1.3.0", CRS="EPSG:25832")

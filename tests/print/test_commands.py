@@ -1,4 +1,4 @@
-"""print/commands.py (`ckan keck-homeless qr|flyer`) against the real stack,
+"""cli.py (`ckan keck-homeless qr|flyer`) against the real stack,
 with the demo data loaded through the import command."""
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import pathlib
 import pytest
 from ckan.cli.cli import ckan as ckan_cli
 
-from ckanext.keck_homeless.print import commands
+from ckanext.keck_homeless import cli as commands
 from tests.helpers import call_action
 from tests.print import tools
 

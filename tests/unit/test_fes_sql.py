@@ -20,7 +20,8 @@ def to_sql(inner: str, *, ns: str = FES, prefix: str = "fes") -> tuple[str, dict
     assert ids is None
     compiled = query.SQLFilter(crslib.default(), "https://site.test").evaluate(tree).compile(
         dialect=postgresql.dialect())
-    return " ".join(str(compiled).split()), compiled.params
+    # SQLAlchemy 2 adds casts of bound strings; compare the statement without them
+    return " ".join(str(compiled).replace("::VARCHAR", "").split()), compiled.params
 
 
 def test_comparison_maps_published_names_to_store_columns():

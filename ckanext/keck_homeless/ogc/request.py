@@ -11,7 +11,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from ckanext.keck_homeless.offers.constants import NAMESPACE_PREFIX, NAMESPACE_URI
+from ckanext.keck_homeless.offers.constants import NAMESPACE_PREFIX, NAMESPACE_URI, REGION_BBOX
 from ckanext.keck_homeless.ogc import errors
 
 Body = bytes | Iterable[bytes]
@@ -20,7 +20,19 @@ Response = tuple[int, dict, Body]
 #: Maximum accepted size of an XML POST body (bytes).
 MAX_POST_BYTES = 1_000_000
 
-@dataclass
+@dataclass(frozen=True)
+class Limits:
+    """What one WMS request may ask for (options ``ckanext.keck_homeless.wms.*``)."""
+
+    max_width: int = 4096
+    max_height: int = 4096
+    symbol_px: int = 16
+    tolerance_px: int = 8
+    cache_mb: int = 64
+    png_compress_level: int = 6
+
+
+@dataclass(frozen=True)
 class ServiceSettings:
     """Metadata and limits of the services (built from CKAN config by the glue)."""
 
@@ -42,6 +54,9 @@ class ServiceSettings:
     #: XML namespace of the application schema.
     namespace_uri: str = NAMESPACE_URI
     namespace_prefix: str = NAMESPACE_PREFIX
+    #: WGS84 box offers must lie in (advertised in WMS capabilities).
+    region_bbox: tuple[float, float, float, float] = REGION_BBOX
+    wms: Limits = field(default_factory=Limits)
 
 
 @dataclass
@@ -54,8 +69,8 @@ class OWSRequest:
         used for DCP URLs and ``next``/``previous`` links.
     :param site_url: ``ckan.site_url`` (for links to dataset pages).
     :param engine: a SQLAlchemy engine on the CKAN database (``jit=off``).
-    :param config: the CKAN config mapping (so service modules can read
-        their own ``ckanext.keck_homeless.*`` options).
+    :param settings: the services' settings, built once from the options
+        (``config.Settings.ogc``); service modules never read raw options.
     """
 
     method: str = "GET"
@@ -66,7 +81,6 @@ class OWSRequest:
     site_url: str = "http://localhost"
     engine: Any = None
     settings: ServiceSettings = field(default_factory=ServiceSettings)
-    config: Mapping[str, Any] = field(default_factory=dict)
     lang: str = "de"
     #: OGC API only: path below the API root ("" = landing page) and Accept header.
     path: str = ""

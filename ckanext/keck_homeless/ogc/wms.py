@@ -29,6 +29,7 @@ from sqlalchemy import func
 from ckanext.keck_homeless.offers.constants import NAMESPACE_URI
 from ckanext.keck_homeless.ogc import crs as crslib
 from ckanext.keck_homeless.ogc import errors, render, wms_capabilities
+from ckanext.keck_homeless.ogc import request as request_types
 from ckanext.keck_homeless.ogc.query import PUBLISHED_CATEGORIES
 from ckanext.keck_homeless.store import published
 from ckanext.keck_homeless.store.model import offer
@@ -57,28 +58,13 @@ class InvalidSRS(errors.InvalidCRS):
 
 
 # -- settings -------------------------------------------------------------------
-@dataclass(frozen=True)
-class Limits:
-    max_width: int = 4096
-    max_height: int = 4096
-    symbol_px: int = render.DEFAULT_SYMBOL_PX
-    tolerance_px: int = 8
-    cache_mb: int = 64
-    png_compress_level: int = 6
+#: The WMS limits (ogc/request.py, built from the options by config.py).
+Limits = request_types.Limits
 
 
-def limits(config) -> Limits:
-    def opt(name: str, default: int) -> int:
-        try:
-            value = int((config or {}).get(OPT + name, default))
-        except (TypeError, ValueError):
-            return default
-        return value if value >= 0 else default
-    d = Limits()
-    return Limits(opt("max_width", d.max_width), opt("max_height", d.max_height),
-                  max(4, opt("symbol_px", d.symbol_px)), opt("tolerance_px", d.tolerance_px),
-                  opt("cache_mb", d.cache_mb),
-                  min(9, opt("png_compress_level", d.png_compress_level)))
+def limits(settings) -> Limits:
+    """The WMS limits of the request's service settings."""
+    return settings.wms
 
 
 def cache(lim: Limits) -> render.RenderCache:
@@ -117,7 +103,7 @@ def handle(request) -> tuple[int, dict, bytes]:
                             capabilities=req_name == "getcapabilities",
                             required=req_name in ("getmap", "getfeatureinfo"))
         if req_name == "getcapabilities":
-            return wms_capabilities.capabilities(request, version, limits(request.config),
+            return wms_capabilities.capabilities(request, version, limits(request.settings),
                                                  _store_version(request.engine))
         if req_name in ("getmap", "map"):
             return get_map(request, version)
@@ -170,7 +156,7 @@ def render_exception(exc: errors.OWSException, request, version: str,
                   "blank" if mode in ("blank", "application/vnd.ogc.se_blank") else None)
     if image_mode and req_name in ("getmap", "map"):
         try:
-            lim = limits(request.config)
+            lim = limits(request.settings)
             width, height = _size(request, lim)
             transparent = _bool(request.get("TRANSPARENT"))
             bg = render.parse_bgcolor(request.get("BGCOLOR"))
@@ -370,7 +356,7 @@ def map_points(conn, m: MapRequest, categories: tuple[str, ...], symbol_px: int)
 
 # -- GetMap ---------------------------------------------------------------------
 def get_map(request, version: str) -> tuple[int, dict, bytes]:
-    lim = limits(request.config)
+    lim = limits(request.settings)
     m = parse_map_request(request, version, lim)
     key = m.cache_key() + (lim.symbol_px, lim.png_compress_level)
     store = cache(lim)
@@ -400,7 +386,7 @@ def _png_headers(version: int, hit: bool) -> dict:
 
 # -- GetFeatureInfo -------------------------------------------------------------
 def get_feature_info(request, version: str) -> tuple[int, dict, bytes]:
-    lim = limits(request.config)
+    lim = limits(request.settings)
     m = parse_map_request(request, version, lim, need_format=False)
     qnames, qcats = _layers(request, "QUERY_LAYERS")
     info_format = (request.get("INFO_FORMAT") or INFO_FORMATS[0]).split(";")[0].strip().lower()
@@ -561,7 +547,7 @@ def get_legend_graphic(request, version: str) -> tuple[int, dict, bytes]:
     if style and style.lower() != DEFAULT_STYLE:
         raise errors.StyleNotDefined("Unbekannter Stil (nur 'default') / unknown style (only 'default')", locator="STYLE")
     lang = (request.get("LANGUAGE") or getattr(request, "lang", "de") or "de").lower()
-    lim = limits(request.config)
+    lim = limits(request.settings)
     symbol_px = lim.symbol_px
     if request.get("WIDTH") or request.get("HEIGHT"):
         size = _int(request, "WIDTH", required=False, default=None) or _int(

@@ -13,7 +13,6 @@ from functools import lru_cache
 from urllib.parse import urlencode
 from xml.sax.saxutils import escape, quoteattr
 
-from ckanext.keck_homeless.offers import rules
 from ckanext.keck_homeless.ogc import crs as crslib
 from ckanext.keck_homeless.ogc import errors
 from ckanext.keck_homeless.ogc.query import FEATURE_TYPES, PUBLISHED_CATEGORIES
@@ -37,11 +36,7 @@ def region_bboxes(region: tuple[float, float, float, float]) -> dict[int, tuple]
 
 
 def _region(request) -> tuple[float, float, float, float]:
-    try:
-        return tuple(rules.region_bbox_from_string(
-            (request.config or {}).get("ckanext.keck_homeless.region_bbox")))
-    except ValueError:
-        return tuple(rules.region_bbox_from_string(None))
+    return tuple(request.settings.region_bbox)
 
 
 def _url(request, **params) -> str:

@@ -22,6 +22,7 @@ from typing import Any
 import ckan.plugins.toolkit as tk
 import sqlalchemy as sa
 
+from ckanext.keck_homeless import config as kconfig
 from ckanext.keck_homeless.offers.messages import Msg
 from ckanext.keck_homeless.store import model as smodel
 
@@ -34,7 +35,6 @@ KINDS: dict[str, Msg] = {
 }
 #: Name of the honeypot input: hidden from people, filled by naive bots.
 HONEYPOT = "homepage"
-PREFIX = "ckanext.keck_homeless.reports."
 MAX_CONTACT = 200
 
 MSG = {
@@ -50,7 +50,7 @@ def kind_label(kind: str, lang: str) -> str:
 
 
 def max_length() -> int:
-    return tk.asint(tk.config.get(PREFIX + "max_length") or 1000)
+    return kconfig.settings().reports.max_length
 
 
 def validate(form) -> tuple[dict[str, str], dict[str, Msg]]:
@@ -96,8 +96,8 @@ def allowed(address: str, package_id: str) -> bool:
     from ckan.lib.redis import connect_to_redis
 
     redis = connect_to_redis()
-    per_client = tk.asint(tk.config.get(PREFIX + "per_client_per_hour") or 5)
-    per_offer = tk.asint(tk.config.get(PREFIX + "per_offer_per_day") or 20)
+    limits = kconfig.settings().reports
+    per_client, per_offer = limits.per_client_per_hour, limits.per_offer_per_day
     if _count(redis, _client_key(address), 3600) > per_client:
         return False
     return _count(redis, f"keck_homeless:report:offer:{package_id}", 86400) <= per_offer

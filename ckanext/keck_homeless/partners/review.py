@@ -9,7 +9,7 @@ public: the validator keeps it private and the bulk actions refuse it.
 """
 from __future__ import annotations
 
-import ckan.plugins.toolkit as tk
+from ckanext.keck_homeless import config as kconfig
 
 PENDING = "pending"
 APPROVED = "approved"
@@ -18,7 +18,7 @@ OPTION = "ckanext.keck_homeless.review_first_offers"
 
 
 def threshold() -> int:
-    return max(0, tk.asint(tk.config.get(OPTION) or 0))
+    return kconfig.settings().review_first_offers
 
 
 def public_offers(org_id: str) -> int:

@@ -17,6 +17,7 @@ import threading
 import ckan.plugins.toolkit as tk
 import sqlalchemy as sa
 
+from ckanext.keck_homeless import config as kconfig
 from ckanext.keck_homeless.offers import rules
 from ckanext.keck_homeless.offers.constants import DATASET_TYPE
 from ckanext.keck_homeless.print import flyer
@@ -24,7 +25,6 @@ from ckanext.keck_homeless.print.urls import BadTarget, PublicUrls
 from ckanext.keck_homeless.store import model as store_model
 from ckanext.keck_homeless.store import published
 
-PREFIX = "ckanext.keck_homeless."
 #: Rendered PDFs kept in memory (keyed by their complete input).
 CACHE_SIZE = 8
 _SEARCH_ROWS = 1000
@@ -41,22 +41,22 @@ class NotPrintable(LookupError):
 
 def public_urls() -> PublicUrls:
     """URLs below ``ckanext.keck_homeless.public_url`` (default ckan.site_url)."""
-    base = (tk.config.get(PREFIX + "public_url") or "").strip() or tk.config.get("ckan.site_url")
+    base = kconfig.settings().public_url or tk.config.get("ckan.site_url")
     return PublicUrls(base)
 
 
 def emergency_numbers() -> list[flyer.EmergencyNumber]:
-    return flyer.parse_emergency_numbers(tk.config.get(PREFIX + "emergency_numbers") or "")
+    return flyer.parse_emergency_numbers(kconfig.settings().emergency_numbers)
 
 
 def flyer_title(lang: str) -> str:
     """``flyer.title_<lang>``; only ``de`` and ``en`` are declared, other
     languages may set theirs (empty: the catalogue's default title)."""
-    return (tk.config.get(f"{PREFIX}flyer.title_{lang}", "") or "").strip()
+    return kconfig.settings().flyer_title(lang)
 
 
 def flyer_publisher() -> str:
-    return (tk.config.get(PREFIX + "flyer.publisher") or "").strip()
+    return kconfig.settings().flyer_publisher
 
 
 # --------------------------------------------------------------------------

@@ -28,7 +28,6 @@ from ckanext.keck_homeless.offers.messages import Msg
 blueprint = Blueprint("keck_homeless_finder", __name__)
 
 _NAME = re.compile(r"^[a-z0-9_-]{1,100}$")
-_PREFIX = "ckanext.keck_homeless.finder."
 #: GET parameters of the finder (see finder/filters.py) kept by the language switch.
 _PARAMS = frozenset({"kategorie", "gemeinde", "q", "organisation", "zeit",
                      *ffilters.SWITCHES})
@@ -46,7 +45,7 @@ def _engine():
 
 
 def clock_param_allowed() -> bool:
-    return tk.asbool(tk.config.get(_PREFIX + "clock_param"))
+    return kconfig.settings().finder.clock_param
 
 
 def map_config() -> dict[str, str]:

@@ -27,6 +27,7 @@ import ckan.plugins.toolkit as tk
 from flask import Blueprint, Response, request
 from werkzeug.wrappers import Request as WerkzeugRequest
 
+from ckanext.keck_homeless import config as kconfig
 from ckanext.keck_homeless.ogc import features, ows, query
 
 blueprint = Blueprint("keck_homeless_ogc", __name__)
@@ -34,37 +35,11 @@ blueprint = Blueprint("keck_homeless_ogc", __name__)
 OWS_PATH = "/keck-homeless/ows"
 OGCAPI_PATH = "/keck-homeless/ogcapi"
 
-_P = "ckanext.keck_homeless.ogc."
 
 
 def service_settings() -> ows.ServiceSettings:
-    """Service metadata and limits from the CKAN config (see config_declaration.yaml)."""
-    cfg = tk.config
-    defaults = ows.ServiceSettings()
-
-    def text(key: str, default: str) -> str:
-        value = cfg.get(_P + key)
-        return default if value is None else str(value)
-
-    keywords = cfg.get(_P + "keywords")
-    if isinstance(keywords, str):
-        keywords = [k.strip() for k in keywords.replace(",", " ").split() if k.strip()] \
-            if "," not in keywords else [k.strip() for k in keywords.split(",") if k.strip()]
-    return ows.ServiceSettings(
-        title=text("title", defaults.title),
-        abstract=text("abstract", defaults.abstract),
-        keywords=tuple(keywords) if keywords else defaults.keywords,
-        provider_name=text("provider_name", defaults.provider_name),
-        provider_site=text("provider_site", defaults.provider_site),
-        contact_person=text("contact_person", defaults.contact_person),
-        contact_email=text("contact_email", defaults.contact_email),
-        contact_phone=text("contact_phone", defaults.contact_phone),
-        fees=text("fees", defaults.fees),
-        access_constraints=text("access_constraints", defaults.access_constraints),
-        count_default=tk.asint(cfg.get(_P + "count_default") or defaults.count_default),
-        count_max=tk.asint(cfg.get(_P + "count_max") or defaults.count_max),
-        namespace_uri=text("namespace_uri", defaults.namespace_uri),
-    )
+    """Service metadata and limits, built once from the options (config.py)."""
+    return kconfig.settings().ogc
 
 
 def _site_url(req=None) -> str:
@@ -93,7 +68,6 @@ def _request(req=None, lang: str | None = None, **kw) -> ows.OWSRequest:
         site_url=site,
         engine=query.engine_for(tk.config.get("sqlalchemy.url")),
         settings=service_settings(),
-        config=tk.config,
         lang=lang or _lang(),
         accept=req.headers.get("Accept", ""),
         **kw,
@@ -195,7 +169,7 @@ class FastPath:
 
 def make_middleware(app: Any, config: Any) -> Any:
     """``IMiddleware``: put :class:`FastPath` in front of CKAN's Flask app."""
-    if tk.asbool(config.get(_P + "fast_path", True)):
+    if kconfig.load(config).ogc_fast_path:
         return FastPath(app)
     return app
 
