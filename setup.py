@@ -1,23 +1,13 @@
-"""Only what pyproject.toml cannot say: the top-level ``schemas/`` and
-``templates/`` folders are installed as ``ckanext.keck_homeless.schemas`` and
-``ckanext.keck_homeless.templates`` (wheel and editable installs alike).
-The gettext catalogues ``i18n/<lang>/LC_MESSAGES`` ship as package data; the
+"""Only what pyproject.toml cannot say: the package list (with the
+``schemas`` and ``templates`` folders inside the package, as ckanext-dcat
+keeps them) and the package data. The gettext catalogues ``i18n/<lang>/LC_MESSAGES`` ship as package data; the
 Babel commands (``extract_messages`` …) are configured in setup.cfg and babel.cfg."""
 from setuptools import find_namespace_packages, setup
 
 packages = find_namespace_packages(include=["ckanext.keck_homeless", "ckanext.keck_homeless.*"])
-packages += ["ckanext.keck_homeless.schemas", "ckanext.keck_homeless.templates"]
-packages += [
-    "ckanext.keck_homeless.templates." + p
-    for p in find_namespace_packages(where="templates")
-]
 
 setup(
     packages=packages,
-    package_dir={
-        "ckanext.keck_homeless.schemas": "schemas",
-        "ckanext.keck_homeless.templates": "templates",
-    },
     include_package_data=True,
     package_data={
         "ckanext.keck_homeless": [

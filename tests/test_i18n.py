@@ -52,7 +52,7 @@ def _msgids(message) -> list[str]:
 def test_extraction_covers_code_templates_and_code_labels(used):
     places = {p.split(":")[0] for ps in used.values() for p in ps}
     assert "ckanext/keck_homeless/offers/rules.py" in places
-    assert "templates/keck_homeless/finder/index.html" in places
+    assert "ckanext/keck_homeless/templates/keck_homeless/finder/index.html" in places
     assert ("offer_status", "Active") in used and ("weekday", "Sun") in used
     assert (None, ("{n} offer found", "{n} offers found")) in used
 

@@ -33,9 +33,7 @@ def test_wheel_contains_schemas_templates_migrations_and_config(tmp_path):
     # nothing but the sources: no module that has been deleted
     for name in names:
         if name.startswith("ckanext/keck_homeless/") and name.endswith(".py"):
-            assert (ROOT / name).exists() or (ROOT / name.replace(
-                "ckanext/keck_homeless/schemas/", "schemas/").replace(
-                "ckanext/keck_homeless/templates/", "templates/")).exists(), name
+            assert (ROOT / name).exists(), name
     for required in (
         "ckanext/keck_homeless/plugin.py",
         "ckanext/keck_homeless/config_declaration.yaml",
