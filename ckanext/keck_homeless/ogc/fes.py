@@ -11,23 +11,11 @@ from typing import Any
 from ckanext.keck_homeless.ogc import errors
 from ckanext.keck_homeless.ogc.request import OWSRequest, parse_xml_body
 
-WFS20 = "http://www.opengis.net/wfs/2.0"
-WFS11 = "http://www.opengis.net/wfs"
+#: XML namespaces of filters and the geometries in them (the WFS modules use these too)
 FES20 = "http://www.opengis.net/fes/2.0"
 OGC = "http://www.opengis.net/ogc"
-OWS11 = "http://www.opengis.net/ows/1.1"
-OWS10 = "http://www.opengis.net/ows"
 GML32 = "http://www.opengis.net/gml/3.2"
 GML = "http://www.opengis.net/gml"
-
-VERSIONS = ("2.0.0", "1.1.0")
-MAX_INT = 2**31 - 1
-OPERATIONS = {"getcapabilities": "GetCapabilities", "describefeaturetype": "DescribeFeatureType",
-              "getfeature": "GetFeature", "getpropertyvalue": "GetPropertyValue",
-              "liststoredqueries": "ListStoredQueries",
-              "describestoredqueries": "DescribeStoredQueries"}
-NOT_IMPLEMENTED = {"transaction", "lockfeature", "getfeaturewithlock", "createstoredquery",
-                   "dropstoredquery", "getgmlobject"}
 
 
 # ---------------------------------------------------------------------------

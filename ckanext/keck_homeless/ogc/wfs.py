@@ -25,10 +25,9 @@ from xml.sax.saxutils import quoteattr
 
 from ckanext.keck_homeless.ogc import crs as crslib
 from ckanext.keck_homeless.ogc import encoders, errors, query, wfs_capabilities
+from ckanext.keck_homeless.ogc.fes import GML, GML32
 from ckanext.keck_homeless.ogc.request import OWSRequest, Response
 from ckanext.keck_homeless.ogc.wfs_request import (
-    GML,
-    GML32,
     WFS11,
     WFS20,
     QuerySpec,

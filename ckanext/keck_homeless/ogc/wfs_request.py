@@ -14,12 +14,8 @@ from ckanext.keck_homeless.ogc.request import OWSRequest
 
 WFS20 = "http://www.opengis.net/wfs/2.0"
 WFS11 = "http://www.opengis.net/wfs"
-FES20 = "http://www.opengis.net/fes/2.0"
-OGC = "http://www.opengis.net/ogc"
 OWS11 = "http://www.opengis.net/ows/1.1"
 OWS10 = "http://www.opengis.net/ows"
-GML32 = "http://www.opengis.net/gml/3.2"
-GML = "http://www.opengis.net/gml"
 
 VERSIONS = ("2.0.0", "1.1.0")
 MAX_INT = 2**31 - 1

@@ -62,11 +62,6 @@ class InvalidSRS(errors.InvalidCRS):
 Limits = request_types.Limits
 
 
-def limits(settings) -> Limits:
-    """The WMS limits of the request's service settings."""
-    return settings.wms
-
-
 def cache(lim: Limits) -> render.RenderCache:
     global _cache
     if _cache is None or _cache.max_bytes != lim.cache_mb * 1024 * 1024:
@@ -103,7 +98,7 @@ def handle(request) -> tuple[int, dict, bytes]:
                             capabilities=req_name == "getcapabilities",
                             required=req_name in ("getmap", "getfeatureinfo"))
         if req_name == "getcapabilities":
-            return wms_capabilities.capabilities(request, version, limits(request.settings),
+            return wms_capabilities.capabilities(request, version, request.settings.wms,
                                                  _store_version(request.engine))
         if req_name in ("getmap", "map"):
             return get_map(request, version)
@@ -156,7 +151,7 @@ def render_exception(exc: errors.OWSException, request, version: str,
                   "blank" if mode in ("blank", "application/vnd.ogc.se_blank") else None)
     if image_mode and req_name in ("getmap", "map"):
         try:
-            lim = limits(request.settings)
+            lim = request.settings.wms
             width, height = _size(request, lim)
             transparent = _bool(request.get("TRANSPARENT"))
             bg = render.parse_bgcolor(request.get("BGCOLOR"))
@@ -356,7 +351,7 @@ def map_points(conn, m: MapRequest, categories: tuple[str, ...], symbol_px: int)
 
 # -- GetMap ---------------------------------------------------------------------
 def get_map(request, version: str) -> tuple[int, dict, bytes]:
-    lim = limits(request.settings)
+    lim = request.settings.wms
     m = parse_map_request(request, version, lim)
     key = m.cache_key() + (lim.symbol_px, lim.png_compress_level)
     store = cache(lim)
@@ -386,7 +381,7 @@ def _png_headers(version: int, hit: bool) -> dict:
 
 # -- GetFeatureInfo -------------------------------------------------------------
 def get_feature_info(request, version: str) -> tuple[int, dict, bytes]:
-    lim = limits(request.settings)
+    lim = request.settings.wms
     m = parse_map_request(request, version, lim, need_format=False)
     qnames, qcats = _layers(request, "QUERY_LAYERS")
     info_format = (request.get("INFO_FORMAT") or INFO_FORMATS[0]).split(";")[0].strip().lower()
@@ -547,7 +542,7 @@ def get_legend_graphic(request, version: str) -> tuple[int, dict, bytes]:
     if style and style.lower() != DEFAULT_STYLE:
         raise errors.StyleNotDefined("Unbekannter Stil (nur 'default') / unknown style (only 'default')", locator="STYLE")
     lang = (request.get("LANGUAGE") or getattr(request, "lang", "de") or "de").lower()
-    lim = limits(request.settings)
+    lim = request.settings.wms
     symbol_px = lim.symbol_px
     if request.get("WIDTH") or request.get("HEIGHT"):
         size = _int(request, "WIDTH", required=False, default=None) or _int(
