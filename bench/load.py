@@ -1,6 +1,6 @@
 """Fill the feature store of the bench database with N synthetic offers.
 
-Rows are produced by the project's own pipeline — ``exchange.synthetic``
+Rows are produced by the project's own pipeline — ``bench/synthetic.py``
 (importer CSV rows) → ``exchange.tabular.row_to_dataset`` (the importer's
 parsing) → ``store.derive.row_for`` (what sync would publish: hidden offers
 dropped, approximate ones coarsened) — and written straight into
@@ -21,7 +21,9 @@ import uuid
 
 import sqlalchemy as sa
 
-from ckanext.keck_homeless.exchange import synthetic, tabular
+import synthetic  # bench/synthetic.py, beside this script
+
+from ckanext.keck_homeless.exchange import tabular
 from ckanext.keck_homeless.store import derive, sync
 from ckanext.keck_homeless.store.model import offer, store_state
 

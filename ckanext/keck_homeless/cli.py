@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import json
 import sys
 
 import click
@@ -184,24 +183,6 @@ def remind(dry_run):
         dataset_type=kconfig.dataset_type(), dry_run=dry_run, echo=click.echo)
     if failures:
         raise click.exceptions.Exit(1)
-
-
-@keck_homeless.command("generate")
-@click.argument("count", type=int)
-@click.option("--seed", type=int, default=1, show_default=True)
-@click.option("--format", "fmt", type=click.Choice(["csv", "geojson"]), default="csv", show_default=True)
-@click.option("-o", "--output", type=click.Path(dir_okay=False), required=True)
-@click.option("--organization", "organizations", multiple=True, required=True,
-              help="Organisation name(s) to own the offers (repeatable).")
-def generate(count, seed, fmt, output, organizations):
-    """Write COUNT synthetic offers (for load tests and benchmarks)."""
-    from ckanext.keck_homeless.exchange import synthetic
-
-    rows = synthetic.generate(count, seed=seed, organizations=organizations)
-    writer = synthetic.write_geojson if fmt == "geojson" else synthetic.write_csv
-    with open(output, "w", encoding="utf-8", newline="") as out:
-        writer(rows, out)
-    click.echo(json.dumps({"written": count, "file": output}))
 
 
 @keck_homeless.command("publish-services",

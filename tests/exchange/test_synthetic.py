@@ -19,7 +19,7 @@ from pathlib import Path
 import opening_hours
 import pytest
 
-from ckanext.keck_homeless.exchange import synthetic
+from bench import synthetic
 from ckanext.keck_homeless.offers import codes
 from ckanext.keck_homeless.offers import rules as domain_rules
 

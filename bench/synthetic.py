@@ -20,7 +20,12 @@ valid by the importer's rules:
 Dates are relative to :data:`REFERENCE_DATE`, not to today, so a seed gives
 the same rows on every day.
 
-No CKAN imports: usable from scripts, tests and the CLI alike::
+Demo, test and benchmark data only, so it lives beside the benchmark and not
+in the installed package. No CKAN imports; from the repository root::
+
+    .venv/bin/python bench/synthetic.py 100000 -o offers.csv --organization ORG
+
+or from Python (``from bench import synthetic``)::
 
     with open("offers.csv", "w", newline="", encoding="utf-8") as f:
         write_csv(generate(100_000, seed=7), f)
@@ -489,3 +494,28 @@ def _bool(value: bool) -> str:
     return "true" if value else "false"
 
 
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """``python bench/synthetic.py COUNT -o FILE --organization ORG [...]``."""
+    import argparse
+    import json
+
+    parser = argparse.ArgumentParser(description="Write COUNT synthetic offers (CSV or GeoJSON) "
+                                                 "for load tests and benchmarks.")
+    parser.add_argument("count", type=int)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--format", dest="fmt", choices=("csv", "geojson"), default="csv")
+    parser.add_argument("-o", "--output", required=True)
+    parser.add_argument("--organization", dest="organizations", action="append", required=True,
+                        help="organisation name(s) to own the offers (repeatable)")
+    args = parser.parse_args(argv)
+    rows = generate(args.count, seed=args.seed, organizations=args.organizations)
+    writer = write_geojson if args.fmt == "geojson" else write_csv
+    with open(args.output, "w", encoding="utf-8", newline="") as out:
+        writer(rows, out)
+    print(json.dumps({"written": args.count, "file": args.output}))
+
+
+if __name__ == "__main__":
+    main()
