@@ -1,6 +1,5 @@
 """Fixtures shared by the WFS / OGC API tests: the small world of offers in
-``wfs_world`` (loaded once per module) and an engine on the test database.
-test_wms.py defines its own ``world`` and ``engine``."""
+``wfs_world`` (loaded once per module) and an engine on the test database."""
 from __future__ import annotations
 
 import pytest

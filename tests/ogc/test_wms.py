@@ -14,8 +14,6 @@ import urllib.parse
 import urllib.request
 from xml.etree import ElementTree
 
-import ckan.plugins as plugins
-import ckan.plugins.toolkit as tk
 import pytest
 import sqlalchemy as sa
 from ckan.tests import factories
@@ -23,65 +21,25 @@ from PIL import Image
 from pyproj import Transformer
 
 from ckanext.keck_homeless.ogc import wms
-from tests.helpers import call_action, reset_database
+from tests.helpers import call_action
 from tests.live import live_ckan
+from tests.ogc import wfs_world
 from tests.ogc.client import ows_call
 
 SITE = "http://127.0.0.1:5020"
-# Offers (lon, lat) — two meal offers 30 m apart for FEATURE_COUNT.
-MEAL = (6.4836, 50.8034)
-MEAL_NEAR = (6.4840, 50.8035)
-SHELTER = (6.3600, 50.9200)
-WATER = (6.3000, 50.9000)
-APPROX_TRUE = (6.4512, 50.8493)
-HIDDEN = (6.5500, 50.7500)
-PRIVATE = (6.6000, 50.9500)
+# The shared world of tests/ogc/wfs_world.py (fixtures ``world`` and ``engine`` in
+# tests/ogc/conftest.py); two meal offers 30 m apart for FEATURE_COUNT.
+MEAL, MEAL_NEAR, SHELTER, WATER, APPROX_TRUE, HIDDEN, PRIVATE = (
+    wfs_world.OFFERS[k][0] for k in ("meal", "meal_near", "shelter", "water", "approx",
+                                     "hidden", "private"))
 # A view of the county in UTM 32N (metres) at 100 m per pixel.
 UTM_BBOX = (300000.0, 5600000.0, 345000.0, 5660000.0)
 SIZE = (450, 600)
 
 
-# -- data -----------------------------------------------------------------------
 @pytest.fixture(scope="module")
-def world():
-    """Clean CKAN + store, then the offers above. Returns their dicts."""
-    from ckan.lib import search
-
-    reset_database()
-    search.clear_all()
-    plugins.load_all()
-    org = factories.Organization(title="WMS-Test-Träger")
-    admin = factories.Sysadmin()
-
-    def create(pos, **kw):
-        from tests.conftest import offer_data
-        if pos is not None:
-            kw["spatial"] = json.dumps({"type": "Point", "coordinates": list(pos)})
-        return call_action("package_create", **offer_data(org["id"], **kw))
-
-    offers = {
-        "meal": create(MEAL, title="Mittagstisch am Markt"),
-        "meal_near": create(MEAL_NEAR, title="Suppenküche nebenan"),
-        "shelter": create(SHELTER, category="shelter", services=["shelter"],
-                          title="Notschlafstelle Jülich"),
-        "water": create(WATER, category="drinking_water", services=["drinking_water"],
-                        title="Trinkbrunnen"),
-        "approx": create(APPROX_TRUE, category="counselling", services=["counselling"],
-                         location_visibility="approximate", title="Beratung ungefähr"),
-        "hidden": create(HIDDEN, category="protection", services=["protection"],
-                         location_visibility="hidden", private=True, title="Frauenhaus GEHEIM"),
-        "private": create(PRIVATE, private=True, title="Privates Angebot GEHEIM"),
-    }
-    yield {"offers": offers, "org": org, "admin": admin}
-    plugins.unload_non_system_plugins()
-
-
-@pytest.fixture(scope="module")
-def engine():
-    eng = sa.create_engine(tk.config["sqlalchemy.url"],
-                           connect_args={"options": "-c jit=off"})
-    yield eng
-    eng.dispose()
+def admin(world):
+    return factories.Sysadmin()
 
 
 def call(engine, settings=None, **params):
@@ -540,11 +498,11 @@ def test_live_hidden_offers_appear_nowhere(world, server):
         assert b"GEHEIM" not in body and world["offers"]["hidden"]["id"].encode() not in body
 
 
-def test_live_cache_follows_changes_made_through_the_action_api(world, server):
+def test_live_cache_follows_changes_made_through_the_action_api(world, admin, server):
     from owslib.wms import WebMapService
 
-    token = call_action("api_token_create", context={"user": world["admin"]["name"]},
-                                user=world["admin"]["name"], name="wms-test")["token"]
+    token = call_action("api_token_create", context={"user": admin["name"]},
+                                user=admin["name"], name="wms-test")["token"]
     service = WebMapService(server + "/keck-homeless/ows", version="1.1.1", timeout=30)
     lon0, lat0, lon1, lat1 = 6.20, 50.80, 6.50, 51.00
     size = (300, 200)
