@@ -13,6 +13,9 @@
 #   Central either: built from its GitHub release tag unless $ETS_WMS13_JAR
 #   names an aio jar already built (see below).
 #
+# The GitHub sources can come from elsewhere (a mirror, a local clone):
+# $ETS_WFS20_GIT, $ETS_OGCAPI_FEATURES_GIT, $TEAMENGINE_GIT, $ETS_WMS13_GIT.
+#
 # Offline: the suites validate responses against schemas.opengis.net; a local
 # proxy (dev/cite/schema_proxy.py) serves those from the Maven artifact
 # org.jvnet.ogc:ogc-schemas:2.6.1 and refuses everything else.
@@ -128,7 +131,7 @@ fi
 if [ -z "${ETS_OGCAPI_FEATURES_JAR:-}" ]; then
   # not on Maven Central: build the release tag from GitHub (its dependencies are on Central)
   echo "== building ets-ogcapi-features10 $oaf_version from github.com/opengeospatial (needs GitHub access)"
-  if git clone -q --depth 1 --branch "$oaf_version" https://github.com/opengeospatial/ets-ogcapi-features10 \
+  if git clone -q --depth 1 --branch "$oaf_version" "${ETS_OGCAPI_FEATURES_GIT:-https://github.com/opengeospatial/ets-ogcapi-features10}" \
        "$work/ets-ogcapi-features10-src" 2>/dev/null || [ -d "$work/ets-ogcapi-features10-src" ]; then
     (cd "$work/ets-ogcapi-features10-src" && mvn -q -B package -DskipTests -Denforcer.skip=true \
        -Dmaven.buildNumber.skip=true -Dmaven.javadoc.skip=true -Dmaven.source.skip=true) \
@@ -170,16 +173,17 @@ if [ -z "${ETS_WMS13_JAR:-}" ]; then
   # (teamengine-spi-ctl), of which Central has only 4.10 (unusable: its parent
   # POM is missing) while teamengine-core/-spi 6.0.0-RC2 are there. So: build
   # teamengine-spi-ctl 6.0.0-RC2 from its release tag, then ets-wms13 1.33
-  # against it (the site plugin of 1.33 does not run on Java 17: skipped).
+  # against it (the site plugin of 1.33 does not run on Java 17: skipped; its
+  # assembly only needs target/site to exist).
   echo "== building ets-wms13 $wms_version (TEAM Engine $te_version) from github.com/opengeospatial (needs GitHub access)"
   build_opts=(-q -B -DskipTests -Denforcer.skip=true -Dmaven.buildNumber.skip=true
               -Dmaven.javadoc.skip=true -Dmaven.source.skip=true -Dmaven.site.skip=true -Dgpg.skip)
-  if { git clone -q --depth 1 --branch "$te_version" https://github.com/opengeospatial/teamengine \
+  if { git clone -q --depth 1 --branch "$te_version" "${TEAMENGINE_GIT:-https://github.com/opengeospatial/teamengine}" \
          "$work/teamengine-src" 2>/dev/null || [ -d "$work/teamengine-src" ]; } \
-     && { git clone -q --depth 1 --branch "$wms_version" https://github.com/opengeospatial/ets-wms13 \
+     && { git clone -q --depth 1 --branch "$wms_version" "${ETS_WMS13_GIT:-https://github.com/opengeospatial/ets-wms13}" \
          "$work/ets-wms13-src" 2>/dev/null || [ -d "$work/ets-wms13-src" ]; }; then
     (cd "$work/teamengine-src" && mvn "${build_opts[@]}" -pl teamengine-spi-ctl install) \
-      && (cd "$work/ets-wms13-src" && mvn "${build_opts[@]}" -Dteamengine.version="$te_version" package) \
+      && (cd "$work/ets-wms13-src" && mkdir -p target/site && mvn "${build_opts[@]}" -Dteamengine.version="$te_version" package) \
       && cp "$work/ets-wms13-src/target/ets-wms13-$wms_version-aio.jar" "$work/" \
       && ETS_WMS13_JAR=$work/ets-wms13-$wms_version-aio.jar
   fi
