@@ -20,7 +20,6 @@ import time
 import uuid
 
 import sqlalchemy as sa
-
 import synthetic  # bench/synthetic.py, beside this script
 
 from ckanext.keck_homeless.exchange import tabular

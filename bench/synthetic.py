@@ -466,6 +466,8 @@ def _row(rng: random.Random, i: int, muni, info, cat: str, org) -> dict[str, str
         "location_visibility": visibility,
         "opening_hours": hours,
         "opening_hours_note": _hours_note(rng, hours),
+        # every third shelter has a last admission (no rng draw: the other columns stay as before)
+        "admission_until": "23:00" if cat == "shelter" and i % 3 == 0 else "",
         "valid_from": valid_from,
         "valid_until": valid_until,
         "offer_status": status,

@@ -228,6 +228,16 @@ def keck_homeless_capacity(value, context):
 
 @validator
 @_optional
+def keck_homeless_time(value, context):
+    """A time of day, stored as ``HH:MM`` (the admission cut-off)."""
+    try:
+        return rules.parse_time_of_day(value)
+    except ValueError:
+        raise _invalid(rules.MSG["bad_time"]) from None
+
+
+@validator
+@_optional
 def keck_homeless_external_id(value, context):
     """External ids are unique among offers (the importer upserts by them)."""
     value = str(value).strip()

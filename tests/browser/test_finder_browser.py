@@ -45,9 +45,26 @@ def open_at(row, at: dt.datetime) -> bool:
     return hours.evaluate(row["opening_hours"], at).status == "open"
 
 
+def admits_at(row, at: dt.datetime) -> bool:
+    """Open at ``at`` and, with a last admission ("23:00"), not past it in the
+    opening that ``at`` lies in."""
+    if not open_at(row, at):
+        return False
+    if not row.get("admission_until"):
+        return True
+    hh, mm = map(int, row["admission_until"].split(":"))
+    span = next(i for i in hours.intervals(row["opening_hours"], at - dt.timedelta(days=2),
+                                           at + dt.timedelta(days=2))
+                if i.status == "open" and i.start <= at < i.end)
+    cut = span.start.replace(hour=hh, minute=mm)
+    if cut <= span.start:
+        cut += dt.timedelta(days=1)
+    return at < cut or cut >= span.end
+
+
 def list_names(pg) -> list[str]:
     return [i.get_attribute("id").removeprefix("angebot-")
-            for i in pg.locator("#kh-list > li.kh-offer").all()]
+            for i in pg.locator("#kh-list li.kh-offer").all()]
 
 
 def marker_count(pg) -> int:
@@ -93,11 +110,11 @@ def test_open_now_filter_for_a_fixed_clock(page, live_server, demo_rows, at):
     page.click(".kh-filters button[type=submit]")
     page.wait_for_url("**jetzt=1**")
     at_dt = dt.datetime.fromisoformat(at).replace(tzinfo=hours.TZ)
-    expected = sorted(r["name"] for r in located(demo_rows) if open_at(r, at_dt))
+    expected = sorted(r["name"] for r in located(demo_rows) if admits_at(r, at_dt))
     assert expected, "the fixed clock should find something open"
     assert sorted(list_names(page)) == expected
     assert marker_count(page) == len(expected)
-    assert page.locator("#kh-list .kh-status-open").count() == len(expected)
+    assert page.locator("#kh-list li.kh-offer .kh-status-open").count() == len(expected)
 
 
 def test_works_without_javascript(browser, live_server, demo_rows):
@@ -116,7 +133,7 @@ def test_works_without_javascript(browser, live_server, demo_rows):
                           if r["category"] == "meal" and open_at(r, AT_DT))
         assert sorted(list_names(pg)) == expected
         # the deep link works too
-        pg.click("#kh-list > li.kh-offer h3 a")
+        pg.click("#kh-list li.kh-offer h3 a >> nth=0")
         assert pg.locator(".kh-week").count() == 1
     finally:
         ctx.close()
@@ -139,14 +156,17 @@ def test_near_me_sorts_on_the_device_and_sends_no_position(browser, live_server,
     pg.on("request", lambda r: sent.append((r.url, r.post_data or "")))
     try:
         pg.goto(f"{live_server}/hilfe?zeit={AT}")
+        groups_before = [g.get_attribute("class") for g in pg.locator(".kh-group").all()]
         pg.click("#kh-near-button")
         pg.wait_for_selector("#kh-list .kh-distance:not([hidden])")
-        names = list_names(pg)
-        coords = {i.get_attribute("id").removeprefix("angebot-"):
-                  (float(i.get_attribute("data-lat")), float(i.get_attribute("data-lon")))
-                  for i in pg.locator("#kh-list > li.kh-offer").all()}
-        expected = sorted(coords, key=lambda n: _distance(*me, *coords[n]))
-        assert names[:5] == expected[:5]
+        # sorted by distance inside each group; the groups keep their order
+        assert [g.get_attribute("class") for g in pg.locator(".kh-group").all()] == groups_before
+        for group in pg.locator(".kh-group").all():
+            items = group.locator("li.kh-offer").all()
+            coords = [(float(i.get_attribute("data-lat")), float(i.get_attribute("data-lon")))
+                      for i in items]
+            dists = [_distance(*me, *c) for c in coords]
+            assert dists == sorted(dists)
         for url, body in sent:
             for needle in ("50.922", "6.361", "50,922", "6,361"):
                 assert needle not in url and needle not in body
@@ -214,3 +234,86 @@ def test_screenshot_and_page_weight(browser, live_server):
         assert shot.stat().st_size > 1000
     finally:
         ctx.close()
+
+
+# -- the first screen at night (issue 9) ---------------------------------------------------------
+NIGHT_CATEGORIES = {"shelter", "protection"}
+
+
+def _bool(value: str) -> bool:
+    return value.strip().lower() in ("true", "1", "ja", "yes")
+
+
+def beds_tonight(rows, at: dt.datetime) -> set[str]:
+    """Places to sleep open at some time between max(now, 22:00) and 06:00,
+    from the demo CSV and the domain's hours function."""
+    start = at.replace(hour=22, minute=0) if at.hour >= 6 else \
+        (at - dt.timedelta(days=1)).replace(hour=22, minute=0)
+    start = max(start, at)
+    end = (start + dt.timedelta(days=1) if start.hour >= 6 else start).replace(hour=6, minute=0)
+    out = set()
+    for r in rows:
+        night = r["category"] in NIGHT_CATEGORIES or "shelter" in r["services"].split("|")
+        if not night or r["offer_status"] != "active":
+            continue
+        day = start.date()
+        if (r["valid_from"] and day < dt.date.fromisoformat(r["valid_from"])) or \
+                (r["valid_until"] and day > dt.date.fromisoformat(r["valid_until"])):
+            continue
+        if any(i.status == "open" for i in hours.intervals(r["opening_hours"], start, end)):
+            out.add(r["name"])
+    return out
+
+
+@pytest.mark.parametrize("lang", ["de", "en"])
+@pytest.mark.parametrize("js", [True, False], ids=["js", "nojs"])
+@pytest.mark.parametrize("size", [(360, 740), (320, 640)], ids=["360", "320"])
+@pytest.mark.parametrize("at", ["2026-11-26T12:00", "2026-11-26T22:00", "2026-11-26T23:30"])
+def test_first_screen_answers_where_to_sleep_tonight(browser, live_server, demo_rows,
+                                                       at, size, js, lang):
+    ctx = browser.new_context(viewport={"width": size[0], "height": size[1]},
+                              java_script_enabled=js)
+    pg = ctx.new_page()
+    try:
+        prefix = "/en" if lang == "en" else ""
+        pg.goto(f"{live_server}{prefix}/hilfe?zeit={at}")
+        expected = beds_tonight(demo_rows, dt.datetime.fromisoformat(at).replace(tzinfo=hours.TZ))
+        assert expected, "the demo has beds for every night"
+        groups = [g.get_attribute("class").split()[1] for g in pg.locator(".kh-group").all()]
+        assert groups[0] == "kh-group-tonight"
+        tonight = pg.locator(".kh-group-tonight li")
+        names = {i.get_attribute("id").removeprefix("angebot-") for i in tonight.all()}
+        assert names == expected
+        # protected beds are in the block, with their phone and without an address
+        hidden = {r["name"] for r in demo_rows if r["location_visibility"] == "hidden"}
+        assert names & hidden
+        # the block's first entry and the emergency numbers are on the first screen
+        first = tonight.first.locator(".kh-offer-title").bounding_box()
+        assert first["y"] + first["height"] <= size[1], (at, size, first)
+        emergency = pg.locator(".kh-emergency a[href='#kh-emergency']").bounding_box()
+        assert emergency["y"] + emergency["height"] <= size[1]
+        assert pg.locator(".kh-chips a").first.bounding_box()["y"] < size[1]
+        # nothing wider than the screen
+        assert pg.evaluate("document.documentElement.scrollWidth") <= size[0]
+        # "Emergency numbers" jumps to the list of numbers with tel: links
+        pg.click(".kh-emergency a[href='#kh-emergency']")
+        assert pg.locator("#kh-emergency a[href='tel:112']").is_visible()
+    finally:
+        ctx.close()
+
+
+def test_women_filter_lists_the_protected_shelter_and_counts_it(page, live_server, demo_rows):
+    women = {r["name"] for r in demo_rows if _bool(r["women_only"])
+             and r["offer_status"] != "ended"}
+    protected_women = {r["name"] for r in demo_rows if _bool(r["women_only"])
+                       and r["location_visibility"] == "hidden"}
+    assert protected_women
+    page.goto(f"{live_server}/hilfe?frauen=1&zeit=2026-11-26T20:30")
+    shown = {i.get_attribute("id").removeprefix("angebot-")
+             for i in page.locator("#kh-list li").all()}
+    assert protected_women <= shown and shown <= women
+    count = page.locator("#kh-count").inner_text()
+    assert count.startswith(f"{len(shown)} "), count
+    # a protected entry says when it is open (the women's shelter: around the clock)
+    womens_shelter = page.locator("#angebot-demo-frauenhaus-kreis-dueren")
+    assert "durchgehend geöffnet" in womens_shelter.locator(".kh-hours").inner_text()

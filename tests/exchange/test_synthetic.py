@@ -34,7 +34,7 @@ HEADER = (
     "external_id,name,title,notes,owner_org,category,services,target_groups,dogs_allowed,"
     "women_only,free_of_charge,anonymous,appointment_needed,fee_note,requirements_note,street,"
     "postcode,municipality,district,lat,lon,location_visibility,opening_hours,opening_hours_note,"
-    "valid_from,valid_until,offer_status,status_note,phone,email,website,languages,wheelchair,"
+    "admission_until,valid_from,valid_until,offer_status,status_note,phone,email,website,languages,wheelchair,"
     "accessibility_note,capacity,last_verified,verified_by"
 )
 COLUMNS = tuple(HEADER.split(","))
@@ -174,6 +174,9 @@ def _time_problems(row: dict, problems: list[str]) -> None:
     """Opening hours, validity, status and verification date."""
     if row["opening_hours"] and not _hours_ok(row["opening_hours"]):
         problems.append(f"opening_hours invalid: {row['opening_hours']!r}")
+    if row["admission_until"] and not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d",
+                                                    row["admission_until"]):
+        problems.append(f"admission_until not HH:MM: {row['admission_until']!r}")
     valid_from, valid_until = _date(row, "valid_from", problems), _date(row, "valid_until", problems)
     if valid_from and valid_until and valid_until < valid_from:
         problems.append("valid_until before valid_from")

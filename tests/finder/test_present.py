@@ -45,27 +45,34 @@ def test_closed_offer_says_when_it_opens():
 def test_unknown_hours():
     item = present.present(row(opening_hours=None), WED_1400)
     assert item["status"] == "unknown"
-    assert item["hours_text"] == "Öffnungszeiten unbekannt"
+    assert (item["status_label"], item["hours_text"]) == ("Öffnungszeiten unbekannt", "")
 
 
 def test_temporarily_closed_is_closed_with_alert():
     item = present.present(row(offer_status="temporarily_closed", status_note="Renovierung"),
                            WED_1400)
-    assert item["status"] == "closed"
-    assert item["alerts"] == ["Vorübergehend geschlossen: Renovierung"]
+    assert item["status"] == "closed" and item["temporarily_closed"]
+    # one clear statement, no "Jetzt geschlossen: geschlossen", no weekly hours text
+    assert (item["status_label"], item["hours_text"]) == ("Vorübergehend geschlossen", "")
+    assert item["alerts"] == ["Renovierung"]
+    en = present.present(row(offer_status="temporarily_closed"), WED_1400, "en")
+    assert (en["status_label"], en["hours_text"], en["alerts"]) == ("Temporarily closed", "", [])
 
 
 def test_seasonal_offer_before_during_and_after_the_season():
     season = {"valid_from": dt.date(2026, 12, 1), "valid_until": dt.date(2027, 3, 31)}
     before = present.present(row(**season), WED_1400)
-    assert before["status"] == "closed"
-    assert before["alerts"] == ["Saisonangebot, geöffnet ab 01.12.2026"]
+    assert before["status"] == "closed" and not before["in_season"]
+    assert (before["status_label"], before["hours_text"]) == (
+        "Außerhalb der Saison", "Saisonangebot, geöffnet ab 01.12.2026")
+    assert before["alerts"] == []
     during = present.present(row(**season), dt.datetime(2027, 1, 6, 14, tzinfo=TZ))
     assert during["status"] == "open"
     assert during["alerts"] == ["Saisonangebot bis 31.03.2027"]
     after = present.present(row(**season), dt.datetime(2027, 4, 7, 14, tzinfo=TZ), "en")
     assert after["status"] == "closed"
-    assert after["alerts"] == ["Season ended on 2027-03-31"]
+    assert (after["status_label"], after["hours_text"]) == ("Not in season",
+                                                           "Season ended on 2027-03-31")
 
 
 def test_nrw_holiday_counts_fronleichnam():
@@ -118,12 +125,16 @@ def test_tonight_window_and_filter():
         dt.datetime(2026, 11, 25, 22, tzinfo=TZ), dt.datetime(2026, 11, 26, 6, tzinfo=TZ))
     # after midnight "tonight" is the current night, from now on
     assert present.night_window(THU_0300) == (THU_0300, dt.datetime(2026, 11, 26, 6, tzinfo=TZ))
-    rows = [row(name="evening", opening_hours="Mo-Su 18:00-08:00"),
-            row(name="day", opening_hours="Mo-Fr 09:00-17:00"),
-            row(name="fri-sat", opening_hours="Fr,Sa 20:00-08:00"),
-            row(name="later-season", opening_hours="24/7", valid_from=dt.date(2026, 12, 1))]
+    bed = {"category": "shelter", "services": ["shelter"]}
+    rows = [row(name="evening", opening_hours="Mo-Su 18:00-08:00", **bed),
+            row(name="day", opening_hours="Mo-Fr 09:00-17:00", **bed),
+            row(name="fri-sat", opening_hours="Fr,Sa 20:00-08:00", **bed),
+            row(name="later-season", opening_hours="24/7", valid_from=dt.date(2026, 12, 1), **bed),
+            row(name="night-cafe", opening_hours="Mo-Su 20:00-02:00"),  # open, but no bed
+            row(name="bed-in-a-day-centre", category="day_centre", services=["shelter"],
+                opening_hours="Mo-Su 18:00-08:00")]
     got = [r["name"] for r in present.apply_time_filters(rows, Filters(tonight=True), WED_1400)]
-    assert got == ["evening"]
+    assert got == ["evening", "bed-in-a-day-centre"]
 
 
 def test_feature_collection_carries_only_what_the_popup_needs():

@@ -17,7 +17,10 @@ PKG = {
 
 def test_public_view_is_a_whitelist():
     view = protected.public_view(PKG)
-    assert set(view) == {"name", "title", "category", "category_label", "icon", "phone", "tel"}
+    assert set(view) == {"name", "title", "category", "category_label", "icon", "phone", "tel",
+                         "services", "opening_hours", "opening_hours_note", "admission_until",
+                         "requirements_note", "offer_status",
+                         "status_note", "valid_from", "valid_until"}
     assert view["tel"] == "tel:02214710203"
     text = repr(view)
     for secret in ("Geheimweg", "Geheimviertel", "geheim@", "6.44", "50.77", "52349"):

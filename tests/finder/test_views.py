@@ -93,6 +93,10 @@ def test_filters(app, offers, query, expected):
 def test_protected_offer_follows_filters(app, offers):
     html = app.get("/hilfe", query_string={"frauen": "1"}).get_data(as_text=True)
     assert "Schutzwohnung Test" in html
+    # the count includes the protected entry: never "0 found" above a listed offer
+    assert "1 Angebot gefunden" in html and "Keine Angebote" not in html
+    html = app.get("/hilfe", query_string={"kategorie": "protection"}).get_data(as_text=True)
+    assert "Schutzwohnung Test" in html and "1 Angebot gefunden" in html
     html = app.get("/hilfe", query_string={"kategorie": "meal"}).get_data(as_text=True)
     assert "Schutzwohnung Test" not in html
 

@@ -8,7 +8,7 @@
   var mapEl = document.getElementById('kh-map');
 
   function offers() {
-    return Array.prototype.slice.call(document.querySelectorAll('#kh-list > li.kh-offer'));
+    return Array.prototype.slice.call(document.querySelectorAll('#kh-list li.kh-offer'));
   }
 
   function listMap() {
@@ -69,18 +69,23 @@
     return about.replace('{distance}', value);
   }
 
+  /* Sorts inside each group ("heute Nacht" stays first); protected offers
+     have no position and keep their place at the end of their group. */
   function sortByDistance(lat, lon) {
-    var list = document.getElementById('kh-list');
-    var items = offers().map(function (li) {
-      var d = distance(lat, lon, parseFloat(li.getAttribute('data-lat')),
-                       parseFloat(li.getAttribute('data-lon')));
-      var out = li.querySelector('.kh-distance');
-      out.textContent = '· ' + formatDistance(d);
-      out.hidden = false;
-      return { li: li, d: d };
+    var lists = document.querySelectorAll('#kh-list ol.kh-list');
+    Array.prototype.forEach.call(lists, function (list) {
+      var items = Array.prototype.slice.call(list.children).map(function (li, i) {
+        if (!li.hasAttribute('data-lat')) { return { li: li, d: Infinity, i: i }; }
+        var d = distance(lat, lon, parseFloat(li.getAttribute('data-lat')),
+                         parseFloat(li.getAttribute('data-lon')));
+        var out = li.querySelector('.kh-distance');
+        out.textContent = '· ' + formatDistance(d);
+        out.hidden = false;
+        return { li: li, d: d, i: i };
+      });
+      items.sort(function (a, b) { return (a.d - b.d) || (a.i - b.i); });
+      items.forEach(function (it) { list.appendChild(it.li); });
     });
-    items.sort(function (a, b) { return a.d - b.d; });
-    items.forEach(function (it) { list.appendChild(it.li); });
   }
 
   function near() {

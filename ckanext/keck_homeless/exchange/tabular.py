@@ -24,8 +24,8 @@ COLUMNS: tuple[str, ...] = (
     "target_groups", "dogs_allowed", "women_only", "free_of_charge", "anonymous",
     "appointment_needed", "fee_note", "requirements_note", "street", "postcode",
     "municipality", "district", "lat", "lon", "location_visibility", "opening_hours",
-    "opening_hours_note", "valid_from", "valid_until", "offer_status", "status_note",
-    "phone", "email", "website", "languages", "wheelchair", "accessibility_note",
+    "opening_hours_note", "admission_until", "valid_from", "valid_until", "offer_status",
+    "status_note", "phone", "email", "website", "languages", "wheelchair", "accessibility_note",
     "capacity", "last_verified", "verified_by",
 )
 LIST_COLUMNS = ("services", "target_groups", "languages")

@@ -28,14 +28,26 @@ ICONS = {
 NIGHT_START = dt.time(22, 0)
 NIGHT_END = dt.time(6, 0)
 
+#: Offers that are a place to sleep: they lead the list as "heute Nacht".
+NIGHT_CATEGORIES = frozenset({"shelter", "protection"})
+
 MSG = {
     "temporarily_closed": Msg("Temporarily closed"),
+    "out_of_season": Msg("Not in season"),
+    "admission_until": Msg("Admission until {time}"),
+    "no_admission": Msg("No admission any more"),
+    "no_admission_since": Msg("since {time}"),
     "season_starts": Msg("Seasonal, opens on {date}"),
     "season_ended": Msg("Season ended on {date}"),
     "season_until": Msg("Seasonal until {date}"),
     "approximate": Msg("Approximate location"),
     "never_verified": Msg("Never verified – please call first."),
 }
+
+def is_night_offer(row: dict[str, Any]) -> bool:
+    """A place to sleep: a shelter or protection offer, or one offering shelter."""
+    return row.get("category") in NIGHT_CATEGORIES or "shelter" in (row.get("services") or ())
+
 
 #: The opening state as the list and the detail page name it.
 STATUS = {
@@ -113,14 +125,46 @@ def open_tonight(row: dict[str, Any], now: dt.datetime) -> bool:
     return any(i.status == "open" for i in hours.intervals(row.get("opening_hours"), start, end))
 
 
+def admission(row: dict[str, Any], state: hours.HoursState,
+              now: dt.datetime) -> tuple[dt.datetime | None, bool]:
+    """(the admission cut-off of the current or next opening, whether people
+    are still admitted now). The cut-off ``admission_until`` ("23:00") is the
+    first such time after the opening starts; it counts only if it falls
+    before the opening ends. Without a cut-off, or closed: ``(None, open now)``."""
+    cut = row.get("admission_until")
+    if not cut or state.status == "unknown":
+        return None, state.status == "open"
+    try:
+        hh, mm = (int(p) for p in cut.split(":"))
+    except ValueError:
+        return None, state.status == "open"
+    spans = [i for i in hours.intervals(row.get("opening_hours"), now - dt.timedelta(days=2),
+                                        now + dt.timedelta(days=2)) if i.status == "open"]
+    if state.status == "open":
+        span = next((i for i in spans if i.start <= now < i.end), None)
+    else:
+        span = next((i for i in spans if i.start > now), None)
+    if span is None:
+        return None, state.status == "open"
+    start = span.start.astimezone(hours.TZ)
+    cutoff = dt.datetime.combine(start.date(), dt.time(hh, mm), hours.TZ)
+    if cutoff <= start:
+        cutoff += dt.timedelta(days=1)
+    if cutoff >= span.end:
+        return None, state.status == "open"
+    return cutoff, state.status == "open" and now < cutoff
+
+
 def apply_time_filters(rows: Iterable[dict[str, Any]], filters: Filters,
                        now: dt.datetime) -> list[dict[str, Any]]:
-    """Keep the rows that pass "jetzt geöffnet" / "heute Nacht"."""
+    """Keep the rows that pass "jetzt geöffnet" / "heute Nacht" (a place to
+    sleep open at some time of the coming night). Rows are store rows or
+    protected views; for store rows the SQL already narrowed "heute Nacht"."""
     out = []
     for row in rows:
-        if filters.open_now and state_at(row, now).status != "open":
+        if filters.open_now and not admission(row, state_at(row, now), now)[1]:
             continue
-        if filters.tonight and not open_tonight(row, now):
+        if filters.tonight and not (is_night_offer(row) and open_tonight(row, now)):
             continue
         out.append(row)
     return out
@@ -135,26 +179,70 @@ def _address(row: dict[str, Any], lang: str) -> str:
     return f"{row['street']}, {place}" if place else row["street"]
 
 
+def _timing(row: dict[str, Any], state: hours.HoursState, now: dt.datetime,
+            lang: str) -> dict[str, Any]:
+    """What the list and the grouping need to know about time, for any offer
+    (published or protected): status and its text, the next change, tonight."""
+    in_season, season_alert = season_state(row, now.date(), lang)
+    temporarily_closed = row.get("offer_status") == "temporarily_closed"
+    if temporarily_closed:
+        status_label, hours_text = MSG["temporarily_closed"].text(lang), ""
+    elif not in_season:
+        status_label, hours_text = MSG["out_of_season"].text(lang), season_alert or ""
+    elif row.get("opening_hours"):
+        status_label, hours_text = STATUS[state.status].text(lang), ""
+        if state.status != "unknown":
+            hours_text = hours.describe_state(state, now, lang)
+    else:
+        status_label, hours_text = STATUS["unknown"].text(lang), ""
+    cutoff, admits = admission(row, state, now)
+    admission_text = ""
+    if cutoff is not None and not temporarily_closed and in_season:
+        when = cutoff.strftime("%H:%M")
+        if state.status == "open" and not admits:
+            status_label = MSG["no_admission"].text(lang)
+            hours_text = MSG["no_admission_since"].format(time=when).text(lang)
+        else:
+            admission_text = MSG["admission_until"].format(time=when).text(lang)
+    nc = state.next_change
+    return {
+        "status": state.status,
+        "admits": admits,
+        "admission_text": admission_text,
+        "requirements_note": row.get("requirements_note") or "",
+        "status_label": status_label,
+        "hours_text": hours_text,
+        "temporarily_closed": temporarily_closed,
+        "in_season": in_season,
+        "season_alert": season_alert if in_season else None,
+        "opens_at": nc if nc is not None and state.status != "open" and state.next_status == "open"
+        else None,
+        "closes_at": nc if state.status == "open" else None,
+        "night_offer": is_night_offer(row),
+        "tonight": open_tonight(row, now),
+        # a bed that still takes people tonight (or opens later): first in its group
+        "admits_tonight": admits or (state.status != "open" and in_season
+                                     and not temporarily_closed),
+    }
+
+
+def _labels(kind: str, values: Iterable[str] | None, lang: str,
+            skip: tuple[str, ...] = ()) -> list[str]:
+    """Labels of coded values in the UI language; unknown codes are dropped."""
+    known = codes.codes(kind)
+    return [codes.label(kind, v, lang) for v in values or () if v in known and v not in skip]
+
+
 def present(row: dict[str, Any], now: dt.datetime, lang: str = "de",
             stale_after_days: int = 365) -> dict[str, Any]:
     """Everything the list, the map and the detail page show of one offer."""
     state = state_at(row, now)
+    timing = _timing(row, state, now, lang)
     alerts: list[str] = []
-    if row.get("offer_status") == "temporarily_closed":
-        alerts.append(MSG["temporarily_closed"].text(lang)
-                      + (f": {row['status_note']}" if row.get("status_note") else ""))
-    elif row.get("status_note"):
+    if row.get("status_note"):
         alerts.append(row["status_note"])
-    _, season_alert = season_state(row, now.date(), lang)
-    if season_alert:
-        alerts.append(season_alert)
-    if row.get("opening_hours"):
-        hours_text = hours.describe_state(state, now, lang)
-        if row.get("offer_status") != "active" or state.next_change is None and \
-                state.status == "closed" and season_alert:
-            hours_text = hours.describe_state(hours.HoursState("closed", None), now, lang)
-    else:
-        hours_text = hours.describe_state(hours.HoursState("unknown", None), now, lang)
+    if timing["season_alert"]:
+        alerts.append(timing["season_alert"])
     verified = row.get("last_verified")
     stale_days = (now.date() - verified).days if verified else None
     stale = stale_days is None or stale_days > stale_after_days
@@ -174,15 +262,18 @@ def present(row: dict[str, Any], now: dt.datetime, lang: str = "de",
         "icon": ICONS.get(row["category"], "?"),
         "address": _address(row, lang),
         "approximate": row.get("location_visibility") == "approximate",
-        "status": state.status,
-        "status_label": STATUS[state.status].text(lang),
-        "hours_text": hours_text,
+        "protected": False,
+        **timing,
         "opening_hours": row.get("opening_hours") or "",
         "opening_hours_note": row.get("opening_hours_note") or "",
         "alerts": alerts,
         "phone": row.get("phone") or "",
         "tel": tel_uri(row.get("phone")),
         "website": row.get("website") or "",
+        "target_groups": _labels("target_groups", row.get("target_groups"), lang,
+                                 skip=("everyone",)),
+        "services": _labels("services", row.get("services"), lang),
+        "languages": _labels("languages", row.get("languages"), lang, skip=("de",)),
         "dogs_allowed": row.get("dogs_allowed"),
         "women_only": row.get("women_only"),
         "free_of_charge": row.get("free_of_charge"),
@@ -197,6 +288,15 @@ def present(row: dict[str, Any], now: dt.datetime, lang: str = "de",
         "geo_uri": geo_uri(lat, lon),
         "osm_url": osm_url(lat, lon),
     }
+
+
+def present_protected(view: dict[str, Any], now: dt.datetime,
+                      lang: str = "de") -> dict[str, Any]:
+    """A protected offer (``protected.public_view``) with its opening state:
+    no address or position exists to show, but when it is open does."""
+    state = state_at(view, now)
+    return {**view, **_timing(view, state, now, lang), "protected": True,
+            "alerts": [view["status_note"]] if view.get("status_note") else []}
 
 
 def week(opening_hours: str | None, now: dt.datetime, lang: str) -> list[tuple[str, list]]:

@@ -1,8 +1,10 @@
-"""Protected (``hidden``) offers in the finder: name, category and phone only.
+"""Protected (``hidden``) offers in the finder: name, category, phone and hours.
 
 They are never in the feature store; the view reads them from CKAN's search
 index and passes the package dicts here. ``public_view`` is a whitelist, so
-no address, position, e-mail, notes or hours can slip through.
+no address, position, e-mail or description can slip through. When an offer
+is open is not a location: the hours, their note and the status are shown
+(a women's shelter open 24/7 must say so), and the time filters apply.
 """
 from __future__ import annotations
 
@@ -34,7 +36,7 @@ def matches(pkg: dict[str, Any], filters: Filters) -> bool:
         return False
     if filters.organization and pkg.get("owner_org") != filters.organization:
         return False
-    if filters.tonight or filters.wheelchair:
+    if filters.wheelchair:
         return False
     if filters.dogs and not _flag(pkg, "dogs_allowed"):
         return False
@@ -51,6 +53,20 @@ def matches(pkg: dict[str, Any], filters: Filters) -> bool:
     return True
 
 
+def _date(value: Any):
+    try:
+        return rules.parse_date(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _list(value: Any) -> list[str]:
+    try:
+        return rules.as_list(value)
+    except (TypeError, ValueError):
+        return []
+
+
 def public_view(pkg: dict[str, Any], lang: str = "de") -> dict[str, Any]:
     """The only fields of a protected offer that leave CKAN."""
     category = pkg.get("category") or ""
@@ -62,6 +78,15 @@ def public_view(pkg: dict[str, Any], lang: str = "de") -> dict[str, Any]:
         "icon": ICONS.get(category, "?"),
         "phone": pkg.get("phone") or "",
         "tel": tel_uri(pkg.get("phone")),
+        "services": _list(pkg.get("services")),
+        "opening_hours": pkg.get("opening_hours") or "",
+        "opening_hours_note": pkg.get("opening_hours_note") or "",
+        "admission_until": pkg.get("admission_until") or "",
+        "requirements_note": pkg.get("requirements_note") or "",
+        "offer_status": pkg.get("offer_status") or "active",
+        "status_note": pkg.get("status_note") or "",
+        "valid_from": _date(pkg.get("valid_from")),
+        "valid_until": _date(pkg.get("valid_until")),
     }
 
 

@@ -13,6 +13,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from ckanext.keck_homeless.finder.filters import Filters
+from ckanext.keck_homeless.finder.present import NIGHT_CATEGORIES
 from ckanext.keck_homeless.store import published
 from ckanext.keck_homeless.store.model import offer
 
@@ -43,8 +44,9 @@ def statement(filters: Filters) -> sa.Select:
         stmt = stmt.where(c.free_of_charge.is_(True))
     if filters.wheelchair:
         stmt = stmt.where(c.wheelchair == "yes")
-    if filters.tonight:
-        stmt = stmt.where(c.category == "shelter")
+    if filters.tonight:  # places to sleep (present.is_night_offer)
+        stmt = stmt.where(sa.or_(c.category.in_(sorted(NIGHT_CATEGORIES)),
+                                 c.services.any("shelter")))
     for word in filters.text.split():
         pattern = _like(word)
         stmt = stmt.where(sa.or_(*[

@@ -50,7 +50,19 @@ MSG = {
     "bad_postcode": Msg("The postcode must have five digits."),
     "bad_capacity": Msg("Please give a whole number from 0."),
     "bad_boolean": Msg("Expected yes/no (true/false)."),
+    "bad_time": Msg("Give the time as HH:MM, e.g. 23:00."),
 }
+
+_TIME_RE = re.compile(r"^([01]?\d|2[0-3])(?:[:.]([0-5]\d))?(?:\s*(?:uhr|h))?$", re.IGNORECASE)
+
+
+def parse_time_of_day(value: Any) -> str:
+    """A time of day as ``HH:MM`` (``23:00``, ``23.00``, ``23``, ``23 Uhr``
+    are accepted); raises ``ValueError`` for anything else."""
+    m = _TIME_RE.match(str(value).strip())
+    if not m:
+        raise ValueError(value)
+    return f"{int(m.group(1)):02d}:{m.group(2) or '00'}"
 
 
 def region_bbox_from_string(value: str | None) -> tuple[float, float, float, float]:

@@ -109,6 +109,8 @@ def row_for(offer: dict[str, Any], grid_m: int) -> dict[str, Any] | None:
         "precise": location.precise,
         "opening_hours": offer.get("opening_hours") or None,
         "opening_hours_note": offer.get("opening_hours_note") or None,
+        "admission_until": offer.get("admission_until") or None,
+        "requirements_note": offer.get("requirements_note") or None,
         "valid_from": _date(offer.get("valid_from")),
         "valid_until": _date(offer.get("valid_until")),
         "offer_status": offer.get("offer_status") or "active",

@@ -21,7 +21,7 @@ from flask import Blueprint, Response, request
 from ckanext.keck_homeless import config as kconfig
 from ckanext.keck_homeless import helpers
 from ckanext.keck_homeless.finder import filters as ffilters
-from ckanext.keck_homeless.finder import present, protected, query
+from ckanext.keck_homeless.finder import present, protected, query, sections
 from ckanext.keck_homeless.offers import codes, hours, messages
 from ckanext.keck_homeless.offers.messages import Msg
 
@@ -90,13 +90,15 @@ def _bad_request(err: ffilters.FilterError, as_json: bool = False):
                      {"message": text, "status": 400}), 400
 
 
-def _protected(filters: ffilters.Filters, lang: str) -> list[dict[str, Any]]:
-    """Protected offers that match (name, category, phone only)."""
+def _protected(filters: ffilters.Filters, lang: str, now: dt.datetime) -> list[dict[str, Any]]:
+    """Protected offers that match, with their opening state (no address, no position)."""
     result = tk.get_action("package_search")(
         {"ignore_auth": True},
         {"fq": protected.SEARCH_FQ, "rows": 1000, "include_private": False},
     )
-    return protected.select(result["results"], filters, lang)
+    views = protected.select(result["results"], filters, lang)
+    return [present.present_protected(v, now, lang)
+            for v in present.apply_time_filters(views, filters, now)]
 
 
 def search(filters: ffilters.Filters) -> tuple[list[dict[str, Any]], dt.datetime]:
@@ -123,11 +125,11 @@ def index():
         return _bad_request(err)
     items, now = search(filters)
     lang = _lang()
-    hidden = _protected(filters, lang)
+    hidden = _protected(filters, lang, now)
     return _render("keck_homeless/finder/index.html", {
         "filters": filters,
-        "items": items,
-        "protected": hidden,
+        "groups": sections.arrange(items + hidden, now, lang),
+        "count": len(items) + len(hidden),
         "now": now,
         "urls": {it["name"]: _detail_url(it["name"], filters) for it in items + hidden},
         "categories": [(c, codes.label("category", c, lang)) for c in codes.codes("category")],
@@ -182,7 +184,7 @@ def hours_preview():
                     headers={"Cache-Control": "no-store"})
 
 
-def _protected_offer(name: str) -> dict[str, Any] | None:
+def _protected_offer(name: str, now: dt.datetime) -> dict[str, Any] | None:
     try:
         pkg = tk.get_action("package_show")({"ignore_auth": True}, {"id": name})
     except (tk.ObjectNotFound, tk.NotAuthorized):
@@ -190,7 +192,7 @@ def _protected_offer(name: str) -> dict[str, Any] | None:
     if pkg.get("type") != kconfig.dataset_type():
         return None
     found = protected.select([pkg], ffilters.Filters(), _lang())
-    return found[0] if found else None
+    return present.present_protected(found[0], now, _lang()) if found else None
 
 
 @blueprint.route("/hilfe/<name>")
@@ -206,7 +208,7 @@ def offer(name: str):
     with _engine().connect() as conn:
         row = query.select_offer(conn, name)
     if row is None:
-        hidden = _protected_offer(name)
+        hidden = _protected_offer(name, now)
         if hidden is None:
             return _render("keck_homeless/finder/error.html", {"status": 404}), 404
         return _render("keck_homeless/finder/offer.html",
@@ -215,7 +217,10 @@ def offer(name: str):
     return _render("keck_homeless/finder/offer.html", {
         "item": item,
         "protected": False,
-        "week": present.week(row.get("opening_hours"), now, lang) if row.get("opening_hours") else [],
+        # no weekly hours while the offer is closed anyway (closure, out of season)
+        "week": present.week(row.get("opening_hours"), now, lang)
+        if row.get("opening_hours") and not item["temporarily_closed"] and item["in_season"]
+        else [],
         "map_config": map_config(),
         "dataset_url": tk.h.url_for("hilfsangebot.read", id=name),
     })
