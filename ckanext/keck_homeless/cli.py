@@ -233,7 +233,9 @@ def _write_bytes(data: bytes, output: str) -> None:
 @click.option("--scale", type=click.IntRange(2, 40), default=10, show_default=True,
               help="Pixels (PNG) or units (SVG) per module.")
 @click.option("-o", "--output", default="-", show_default=True, help="File to write; - for stdout.")
-def qr(target, value, fmt, scale, output):
+@click.option("--lang", default=None,
+              help="Language the code leads to (e.g. en → /en/hilfe); default: the site's.")
+def qr(target, value, fmt, scale, output, lang):
     """QR code of a public URL: TARGET is finder, category CODE or offer NAME.
 
     The URL is built from ckanext.keck_homeless.public_url (default
@@ -242,7 +244,10 @@ def qr(target, value, fmt, scale, output):
     from ckanext.keck_homeless.print import source
     from ckanext.keck_homeless.print.urls import BadTarget
 
-    urls = source.public_urls()
+    try:
+        urls = source.public_urls(lang)
+    except ValueError as err:
+        raise click.BadParameter(str(err), param_hint="--lang") from err
     if (target == "finder") != (value is None):
         raise click.UsageError("finder takes no value; category and offer need one")
     try:
@@ -251,7 +256,7 @@ def qr(target, value, fmt, scale, output):
         elif target == "category":
             url = urls.category(value)
         else:
-            url = source.offer_url(value)
+            url = source.offer_url(value, lang)
     except BadTarget as err:
         raise click.ClickException(f"unknown category: {value}") from err
     except source.NotPrintable as err:

@@ -41,3 +41,17 @@ def test_impossible_offer_name(name):
 def test_display_drops_https_only():
     assert display("https://hilfe.kreis-dueren.de/hilfe/") == "hilfe.kreis-dueren.de/hilfe"
     assert display("http://127.0.0.1:5000/hilfe") == "http://127.0.0.1:5000/hilfe"
+
+
+def test_urls_in_another_language_carry_ckans_locale_prefix():
+    urls = PublicUrls("https://hilfe.kreis-dueren.de/")
+    en = urls.in_language("en", "de")
+    assert en.finder() == "https://hilfe.kreis-dueren.de/en/hilfe"
+    assert en.category("shelter") == "https://hilfe.kreis-dueren.de/en/hilfe?kategorie=shelter"
+    assert en.offer("demo-x") == "https://hilfe.kreis-dueren.de/en/hilfe/demo-x"
+    assert urls.in_language("de", "de").finder() == "https://hilfe.kreis-dueren.de/hilfe"
+    assert urls.in_language(None, "de") == urls
+    assert urls.in_language("pt_BR", "de").finder().endswith("/pt_BR/hilfe")
+    for bad in ("../x", "EN", "en/../..", "e"):
+        with pytest.raises(ValueError):
+            urls.in_language(bad, "de")

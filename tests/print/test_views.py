@@ -67,6 +67,24 @@ def test_finder_qr_defaults_to_site_url(app, ckan_config):
 
 
 @with_public_url
+def test_english_qr_codes_lead_to_the_english_finder(app, offers):
+    assert tools.decode_png(app.get("/en/keck-homeless/qr/finder.png").data) == [
+        f"{PUBLIC_URL}/en/hilfe"]
+    assert tools.decode_png(app.get("/keck-homeless/qr/finder.png?lang=en").data) == [
+        f"{PUBLIC_URL}/en/hilfe"]
+    assert tools.decode_png(app.get("/en/keck-homeless/qr/kategorie/shelter.png").data) == [
+        f"{PUBLIC_URL}/en/hilfe?kategorie=shelter"]
+    name = offers["public"]["name"]
+    assert tools.decode_png(app.get(f"/en/keck-homeless/qr/angebot/{name}.png").data) == [
+        f"{PUBLIC_URL}/en/hilfe/{name}"]
+    # German (the default) has no prefix, also when asked for explicitly
+    assert tools.decode_png(app.get("/keck-homeless/qr/finder.png?lang=de").data) == [
+        f"{PUBLIC_URL}/hilfe"]
+    bad = app.get("/keck-homeless/qr/finder.png?lang=xx")
+    assert bad.status_code == 400 and "lang" in bad.get_data(as_text=True)
+
+
+@with_public_url
 def test_category_qr(app):
     res = app.get("/keck-homeless/qr/kategorie/shelter.png?scale=4")
     assert res.status_code == 200 and res.mimetype == "image/png"
@@ -169,6 +187,10 @@ def test_flyer_a6_english(app, offers):
     assert "As of: " in text and "Emergency and helplines" in text and "112" in text
     assert "Address by phone only · Phone 02421 300-300" in text
     assert "Geheimgasse" not in text and "Nahweg" not in text
+    # the English flyer leads to the English finder: printed and in its QR code
+    assert "/en/hilfe" in text
+    assert [u.endswith("/en/hilfe") for u in tools.decode_image(
+        tools.pdf_page_image(res.data, 1, 150))] == [True]
 
 
 def test_flyer_defaults_and_etag(app, offers):

@@ -39,10 +39,11 @@ class NotPrintable(LookupError):
 # --------------------------------------------------------------------------
 
 
-def public_urls() -> PublicUrls:
-    """URLs below ``ckanext.keck_homeless.public_url`` (default ckan.site_url)."""
+def public_urls(lang: str | None = None) -> PublicUrls:
+    """URLs below ``ckanext.keck_homeless.public_url`` (default ckan.site_url),
+    for readers of ``lang`` (default: the site's default language)."""
     base = kconfig.settings().public_url or tk.config.get("ckan.site_url")
-    return PublicUrls(base)
+    return PublicUrls(base).in_language(lang, kconfig.default_lang())
 
 
 def emergency_numbers() -> list[flyer.EmergencyNumber]:
@@ -106,7 +107,7 @@ def protected_offers() -> list[flyer.FlyerOffer]:
 
 def flyer_data(fmt: str, lang: str, today: dt.date | None = None) -> flyer.FlyerData:
     return flyer.FlyerData(
-        offers=tuple(store_offers() + protected_offers()), urls=public_urls(),
+        offers=tuple(store_offers() + protected_offers()), urls=public_urls(lang),
         today=today or dt.date.today(), lang=lang, fmt=fmt,
         emergency=tuple(emergency_numbers()), title=flyer_title(lang),
         publisher=flyer_publisher())
@@ -140,7 +141,7 @@ def flyer_pdf(fmt: str, lang: str, today: dt.date | None = None) -> tuple[bytes,
 # --------------------------------------------------------------------------
 
 
-def offer_url(name: str) -> str:
+def offer_url(name: str, lang: str | None = None) -> str:
     """The public finder URL of a published offer.
 
     Protected offers get one too: their finder page shows no location, so
@@ -154,6 +155,6 @@ def offer_url(name: str) -> str:
     if pkg.get("type") != DATASET_TYPE or not rules.is_publishable(pkg):
         raise NotPrintable(name)
     try:
-        return public_urls().offer(pkg["name"])
+        return public_urls(lang).offer(pkg["name"])
     except BadTarget:
         raise NotPrintable(name) from None

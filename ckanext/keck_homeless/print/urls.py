@@ -4,7 +4,9 @@ The base is the configurable *public* URL (``ckanext.keck_homeless.public_url``,
 default ``ckan.site_url``): the address people type or scan may differ from
 the one CKAN runs under (e.g. ``https://hilfe.kreis-dueren.de`` in front of
 ``https://daten.kreis-dueren.de``). URLs carry no tracking parameters — a
-category view has exactly one query parameter, the category.
+category view has exactly one query parameter, the category. A QR code or a
+flyer in another language than the site's default leads to the finder in that
+language (CKAN's locale prefix: ``/en/hilfe``).
 """
 from __future__ import annotations
 
@@ -20,6 +22,8 @@ FINDER_PATH = "/hilfe"
 CATEGORY_PARAM = "kategorie"
 #: CKAN dataset names: lower-case letters, digits, ``-`` and ``_``.
 _NAME_RE = re.compile(r"^[a-z0-9_-]{2,100}$")
+#: CKAN locale codes (``en``, ``pt_BR``, ``zh_Hant_TW``).
+_LOCALE_RE = re.compile(r"^[a-z]{2,3}(_[A-Za-z]{2,4})*$")
 
 
 class BadTarget(ValueError):
@@ -35,6 +39,8 @@ class PublicUrls:
     """
 
     base: str
+    #: ``""`` (the site's default language) or ``"/en"``, ``"/pt_BR"`` …
+    lang_prefix: str = ""
 
     def __post_init__(self) -> None:
         parts = urlsplit(self.base.strip())
@@ -43,9 +49,20 @@ class PublicUrls:
         if parts.query or parts.fragment:
             raise ValueError(f"public URL must not have a query or fragment: {self.base!r}")
         object.__setattr__(self, "base", f"{parts.scheme}://{parts.netloc}{parts.path.rstrip('/')}")
+        if self.lang_prefix and not _LOCALE_RE.match(self.lang_prefix[1:]) or \
+                self.lang_prefix and not self.lang_prefix.startswith("/"):
+            raise ValueError(f"not a locale prefix: {self.lang_prefix!r}")
+
+    def in_language(self, lang: str | None, default: str) -> PublicUrls:
+        """The same URLs for readers of ``lang`` (no prefix for ``default``)."""
+        if not lang or lang == default:
+            return PublicUrls(self.base)
+        if not _LOCALE_RE.match(lang):
+            raise ValueError(f"not a locale: {lang!r}")
+        return PublicUrls(self.base, f"/{lang}")
 
     def finder(self) -> str:
-        return self.base + FINDER_PATH
+        return self.base + self.lang_prefix + FINDER_PATH
 
     def category(self, code: str) -> str:
         if code not in codes.codes("category"):

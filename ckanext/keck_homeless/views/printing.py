@@ -7,7 +7,9 @@
     Unknown categories and unknown, private, deleted or ended offers → 404.
     Protected (``hidden``) public offers do get a code: it encodes only the
     URL of their finder page, which shows no location. ``?scale=2..40``
-    sets the pixels (PNG) or units (SVG) per module.
+    sets the pixels (PNG) or units (SVG) per module. The code leads to the
+    finder in the page's language (``/en/keck-homeless/qr/finder.png`` →
+    ``…/en/hilfe``) or in ``?lang=`` (a UI language; else 400).
 ``/keck-homeless/flyer.pdf?format=a4|a6&lang=de|en|…``
     The flyer as a download (any language with a catalogue); bad parameters → 400.
 """
@@ -18,6 +20,8 @@ import hashlib
 import ckan.plugins.toolkit as tk
 from flask import Blueprint, Response, request
 
+from ckanext.keck_homeless import config as kconfig
+from ckanext.keck_homeless import helpers
 from ckanext.keck_homeless.offers.messages import ListText, Msg
 from ckanext.keck_homeless.print import flyer, qr, source
 from ckanext.keck_homeless.print.urls import BadTarget
@@ -36,6 +40,7 @@ MSG = {
     "not_found": Msg("Not found: no public offer and no category of this name."),
     "bad_scale": Msg("Invalid parameter scale: allowed is a whole number from 2 to 40."),
     "bad_format": Msg("Invalid parameter format: allowed are a4 and a6."),
+    "bad_lang": Msg("Invalid parameter lang: not a language of this site."),
 }
 
 
@@ -97,15 +102,36 @@ def _qr_response(url: str, ext: str, stem: str, max_age: int) -> Response:
     return response
 
 
+def _qr_lang() -> str | None:
+    """The language the code leads to: ``?lang=`` (a UI language) or the
+    page's language (``/en/keck-homeless/qr/…``); ``None`` when invalid."""
+    lang = request.args.get("lang")
+    ui = helpers.keck_homeless_ui_languages()
+    if lang is None:
+        return str(tk.h.lang() or kconfig.default_lang())
+    return lang if lang in ui else None
+
+
+def _qr_urls():
+    lang = _qr_lang()
+    return None if lang is None else source.public_urls(lang)
+
+
 @blueprint.route("/keck-homeless/qr/finder.<any(svg, png):ext>")
 def qr_finder(ext: str) -> Response:
-    return _qr_response(source.public_urls().finder(), ext, "qr-hilfe", QR_MAX_AGE)
+    urls = _qr_urls()
+    if urls is None:
+        return _error(400, MSG["bad_lang"])
+    return _qr_response(urls.finder(), ext, "qr-hilfe", QR_MAX_AGE)
 
 
 @blueprint.route("/keck-homeless/qr/kategorie/<code>.<any(svg, png):ext>")
 def qr_category(code: str, ext: str) -> Response:
+    urls = _qr_urls()
+    if urls is None:
+        return _error(400, MSG["bad_lang"])
     try:
-        url = source.public_urls().category(code)
+        url = urls.category(code)
     except BadTarget:
         return _error(404, MSG["not_found"])
     return _qr_response(url, ext, f"qr-hilfe-{code}", QR_MAX_AGE)
@@ -113,8 +139,11 @@ def qr_category(code: str, ext: str) -> Response:
 
 @blueprint.route("/keck-homeless/qr/angebot/<name>.<any(svg, png):ext>")
 def qr_offer(name: str, ext: str) -> Response:
+    lang = _qr_lang()
+    if lang is None:
+        return _error(400, MSG["bad_lang"])
     try:
-        url = source.offer_url(name)
+        url = source.offer_url(name, lang)
     except source.NotPrintable:
         return _error(404, MSG["not_found"])
     return _qr_response(url, ext, f"qr-{url.rsplit('/', 1)[-1]}", QR_OFFER_MAX_AGE)
