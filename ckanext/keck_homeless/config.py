@@ -10,6 +10,7 @@ that cannot be parsed falls back to the declared default and is logged.
 """
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import logging
 import pathlib
@@ -60,6 +61,8 @@ class Settings:
     flyer_publisher: str = ""
     ogc: ServiceSettings = field(default_factory=ServiceSettings)
     ogc_fast_path: bool = True
+    #: Local time at which "free places tonight" stop counting (next morning).
+    free_places_expire_at: dt.time = dt.time(10, 0)
 
     def flyer_title(self, lang: str) -> str:
         return self.flyer_titles.get(lang, "")
@@ -85,6 +88,17 @@ def _int(cfg: Mapping[str, Any], name: str, default: int, minimum: int | None = 
     if maximum is not None and value > maximum:
         return maximum
     return value
+
+
+def _time(cfg: Mapping[str, Any], name: str, default: dt.time) -> dt.time:
+    raw = cfg.get(PREFIX + name)
+    if raw is None or str(raw).strip() == "":
+        return default
+    try:
+        return dt.time.fromisoformat(str(raw).strip())
+    except ValueError:
+        log.warning("%s%s = %r is not a time (HH:MM); using %s", PREFIX, name, raw, default)
+        return default
 
 
 def _bool(cfg: Mapping[str, Any], name: str, default: bool) -> bool:
@@ -191,6 +205,7 @@ def load(cfg: Mapping[str, Any]) -> Settings:
         flyer_publisher=_text(cfg, "flyer.publisher", ""),
         ogc=_ogc(cfg, region),
         ogc_fast_path=_bool(cfg, "ogc.fast_path", True),
+        free_places_expire_at=_time(cfg, "free_places.expire_at", d.free_places_expire_at),
     )
 
 

@@ -172,6 +172,94 @@ def keck_homeless_report_close_auth(context: Context, data_dict: DataDict):
     return keck_homeless_offer_verify_auth(context, {"id": data_dict.get("package_id")})
 
 
+def _places_now():
+    import datetime as dt
+
+    from ckanext.keck_homeless.offers.hours import TZ
+
+    return dt.datetime.now(TZ)
+
+
+def _places_out(value: dict[str, Any] | None) -> dict[str, Any] | None:
+    """Times as ISO 8601 in Europe/Berlin, however the database returned them."""
+    from ckanext.keck_homeless.offers.hours import TZ
+
+    if not value:
+        return None
+    return {"places": value["places"], "set_at": value["set_at"].astimezone(TZ).isoformat(),
+            "expires_at": value["expires_at"].astimezone(TZ).isoformat()}
+
+
+def keck_homeless_free_places_set(context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """Set "free places tonight" of an offer (e.g. a shelter's free beds).
+
+    The value counts until ``ckanext.keck_homeless.free_places.expire_at`` the
+    next morning (default 10:00) and is logged with the user who set it.
+
+    :param id: the id or name of the offer
+    :param places: the number of free places (0 … 10000)
+    :returns: ``{"places", "set_at", "expires_at"}`` (ISO 8601 times)
+    """
+    from ckanext.keck_homeless import config as kconfig
+    from ckanext.keck_homeless.partners import places
+
+    pkg = _offer(context, tk.get_or_bust(data_dict, "id"))
+    tk.check_access("keck_homeless_free_places_set", context, {"id": pkg.id})
+    try:
+        number = places.parse_places(data_dict.get("places", ""))
+    except ValueError:
+        raise tk.ValidationError({"places": [places.MSG["bad_places"].format(
+            max=places.MAX_PLACES).text(_lang())]}) from None
+    model = context["model"]
+    value = places.record(model.Session.connection(), pkg.id, number,
+                          context.get("user") or "", _places_now(),
+                          kconfig.settings().free_places_expire_at)
+    if not context.get("defer_commit"):
+        model.Session.commit()
+    return _places_out(value)
+
+
+def keck_homeless_free_places_set_auth(context: Context, data_dict: DataDict):
+    """Whoever may update the offer (its organisation's editors)."""
+    return keck_homeless_offer_verify_auth(context, data_dict)
+
+
+@tk.side_effect_free
+def keck_homeless_free_places_show(context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """The current "free places tonight" of an offer anyone may see.
+
+    :param id: the id or name of the offer
+    :returns: ``{"current": {"places", "set_at", "expires_at"} or null}``; for users
+        who may edit the offer also ``"history"``: the last 20 values with who set them
+    """
+    from ckanext.keck_homeless.partners import places
+
+    pkg = _offer(context, tk.get_or_bust(data_dict, "id"))
+    tk.check_access("package_show", context, {"id": pkg.id})
+    conn = context["model"].Session.connection()
+    out: dict[str, Any] = {"current": _places_out(
+        places.current(conn, [pkg.id], _places_now()).get(pkg.id))}
+    try:
+        tk.check_access("keck_homeless_free_places_set", context, {"id": pkg.id})
+    except tk.NotAuthorized:
+        return out
+    out["history"] = [{**_places_out(h), "set_by": h["set_by"]}
+                      for h in places.history(conn, pkg.id)]
+    return out
+
+
+@tk.auth_allow_anonymous_access
+def keck_homeless_free_places_show_auth(context: Context, data_dict: DataDict):
+    """Anyone who may see the offer (checked in the action)."""
+    return {"success": True}
+
+
+def _lang() -> str:
+    from ckanext.keck_homeless.validators import current_lang
+
+    return current_lang()
+
+
 @tk.chained_auth_function
 def bulk_update_public(next_auth, context: Context, data_dict: DataDict):
     """Offers held for the county's review are not made public in bulk."""
@@ -192,6 +280,8 @@ def get_actions() -> dict[str, Any]:
         "keck_homeless_offer_approve": keck_homeless_offer_approve,
         "keck_homeless_report_list": keck_homeless_report_list,
         "keck_homeless_report_close": keck_homeless_report_close,
+        "keck_homeless_free_places_set": keck_homeless_free_places_set,
+        "keck_homeless_free_places_show": keck_homeless_free_places_show,
     }
 
 
@@ -202,5 +292,7 @@ def get_auth_functions() -> dict[str, Any]:
         "keck_homeless_offer_approve": keck_homeless_offer_approve_auth,
         "keck_homeless_report_list": keck_homeless_report_list_auth,
         "keck_homeless_report_close": keck_homeless_report_close_auth,
+        "keck_homeless_free_places_set": keck_homeless_free_places_set_auth,
+        "keck_homeless_free_places_show": keck_homeless_free_places_show_auth,
         "bulk_update_public": bulk_update_public,
     }

@@ -85,11 +85,12 @@ def _before_flush(session, flush_context, instances) -> None:
             return
         conn = session.connection()
         if purged:
-            from ckanext.keck_homeless.partners import reports
+            from ckanext.keck_homeless.partners import places, reports
 
             protected.delete(conn, purged)
-            # what visitors reported about a purged offer goes with it
+            # what visitors reported and staff set about a purged offer goes with it
             reports.delete_for_packages(conn, purged)
+            places.delete_for_packages(conn, purged)
         if not offers:
             return
         rows = protected.get_many(conn, [p.id for p in offers])

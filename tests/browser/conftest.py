@@ -89,3 +89,33 @@ def axe_violations(pg, impacts=("serious", "critical")) -> list[dict]:
     return [{"id": v["id"], "impact": v["impact"], "help": v["help"],
              "nodes": [n["target"] for n in v["nodes"]][:5]}
             for v in result["violations"] if v["impact"] in impacts]
+
+
+def api(url: str, action: str, token: str | None = None, **data):
+    """Call a CKAN action over HTTP on the live server."""
+    import json
+    import urllib.request
+
+    req = urllib.request.Request(
+        f"{url}/api/3/action/{action}", data=json.dumps(data).encode() if data else None,
+        headers={"Content-Type": "application/json", **({"Authorization": token} if token else {})})
+    with urllib.request.urlopen(req, timeout=30) as res:
+        return json.load(res)["result"]
+
+
+def add_member(request, url: str, user: tuple[str, str, str], org: str, role: str) -> None:
+    """Create ``user`` (name, password, e-mail) with the CLI and make it a
+    member of ``org`` with ``role`` (through the API, as the test sysadmin)."""
+    ini = str(Path(request.config.getoption("ckan_ini")).resolve())
+    run_ckan("-c", ini, "user", "add", user[0], f"password={user[1]}", f"email={user[2]}")
+    out = run_ckan("-c", ini, "user", "token", "add", ADMIN[0], f"member-{user[0]}")
+    token = [line.strip() for line in out.splitlines() if line.strip()][-1]
+    api(url, "organization_member_create", token, id=org, username=user[0], role=role)
+
+
+def login(pg, url: str, user: tuple[str, ...]) -> None:
+    pg.goto(f"{url}/user/login")
+    pg.fill("#field-login", user[0])
+    pg.fill("#field-password", user[1])
+    pg.click("form button.btn-primary")
+    pg.wait_for_load_state("networkidle")

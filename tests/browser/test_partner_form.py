@@ -7,37 +7,23 @@ the report."""
 from __future__ import annotations
 
 import datetime as dt
-import json
 import urllib.parse
 import urllib.request
 from pathlib import Path
 
 import pytest
 
-from tests.browser.conftest import ADMIN, ARTIFACTS, axe_violations
-from tests.live import live_ckan, run_ckan
+from tests.browser.conftest import ARTIFACTS, add_member, api, axe_violations, login
+from tests.live import live_ckan
 
 EDITOR = ("partner-editor", "partner-editor-pass-1", "partner-editor@caritas.example")
 ORG = "demo-caritas-dueren"
 
 
-def _api(url: str, action: str, token: str | None = None, **data):
-    req = urllib.request.Request(
-        f"{url}/api/3/action/{action}", data=json.dumps(data).encode() if data else None,
-        headers={"Content-Type": "application/json", **({"Authorization": token} if token else {})})
-    with urllib.request.urlopen(req, timeout=30) as res:
-        return json.load(res)["result"]
-
-
 @pytest.fixture(scope="module")
 def editor(live_server, request):
     """A user who is editor (not admin, not sysadmin) of a demo partner."""
-    ini = str(Path(request.config.getoption("ckan_ini")).resolve())
-    run_ckan("-c", ini, "user", "add", EDITOR[0], f"password={EDITOR[1]}", f"email={EDITOR[2]}")
-    out = run_ckan("-c", ini, "user", "token", "add", ADMIN[0], "partner-test")
-    token = [line.strip() for line in out.splitlines() if line.strip()][-1]
-    _api(live_server, "organization_member_create", token, id=ORG, username=EDITOR[0],
-         role="editor")
+    add_member(request, live_server, EDITOR, ORG, "editor")
     return EDITOR
 
 
@@ -60,11 +46,7 @@ def site(request, live_server, editor, smtp_sink):
 
 
 def _login(pg, url):
-    pg.goto(f"{url}/user/login")
-    pg.fill("#field-login", EDITOR[0])
-    pg.fill("#field-password", EDITOR[1])
-    pg.click("form button.btn-primary")
-    pg.wait_for_load_state("networkidle")
+    login(pg, url, EDITOR)
 
 
 def _fits(pg) -> int:
@@ -118,7 +100,7 @@ def test_partner_editor_creates_edits_confirms_and_handles_a_report(browser, sit
         assert "/new" not in path and "/edit" not in path and "/resource" not in path, (
             path, pg.locator(".error-explanation, .alert-error, .error-block").all_inner_texts())
         name = path.rsplit("/", 1)[-1]
-        pkg = _api(url, "package_show", id=name)
+        pkg = api(url, "package_show", id=name)
         assert pkg["title"] == title and pkg["state"] == "active" and pkg["private"] is False
         assert pkg["resources"] == []
         # in the public finder at once
@@ -131,13 +113,13 @@ def test_partner_editor_creates_edits_confirms_and_handles_a_report(browser, sit
         pg.fill("#field-phone", "02421 555-0200")
         pg.click("button[name=save]")
         pg.wait_for_url(f"**/hilfsangebot/{name}")
-        assert _api(url, "package_show", id=name)["phone"] == "02421 555-0200"
+        assert api(url, "package_show", id=name)["phone"] == "02421 555-0200"
 
         # "Angaben geprüft" with one click (CSRF-protected form)
         pg.click("text=Angaben geprüft")
         pg.wait_for_load_state("networkidle")
         assert "als geprüft markiert" in pg.content()
-        assert _api(url, "package_show", id=name)["last_verified"] == dt.date.today().isoformat()
+        assert api(url, "package_show", id=name)["last_verified"] == dt.date.today().isoformat()
         assert axe_violations(pg) == []
 
         # the report page passes axe (with JS, only to run axe; the report below is sent without)

@@ -17,7 +17,7 @@ PKG = {
 
 def test_public_view_is_a_whitelist():
     view = protected.public_view(PKG)
-    assert set(view) == {"name", "title", "category", "category_label", "icon", "phone", "tel",
+    assert set(view) == {"id", "name", "title", "category", "category_label", "icon", "phone", "tel",
                          "services", "opening_hours", "opening_hours_note", "admission_until",
                          "requirements_note", "offer_status",
                          "status_note", "valid_from", "valid_until"}

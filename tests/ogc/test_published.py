@@ -5,6 +5,7 @@ store/published.py. A second list anywhere (as GetFeatureInfo once had, where
 ``name`` was the URL slug) makes this fail."""
 from __future__ import annotations
 
+import datetime as dt
 import json
 
 import pytest
@@ -47,6 +48,42 @@ def _getfeatureinfo(engine, lonlat, info_format: str) -> bytes:
 
 @pytest.mark.parametrize("key", ["shelter", "meal_near", "approx", "water"])
 def test_every_output_publishes_the_same_attributes(engine, world, key):
+    _same_everywhere(engine, world, key)
+
+
+def test_free_places_are_live_in_every_output_and_never_shown_expired(engine, world):
+    """Tonight's free places change without the offer changing: every output
+    shows the current value, none shows an expired one (nothing is cached)."""
+    from tests.helpers import call_action
+
+    shelter, water = world["offers"]["shelter"], world["offers"]["water"]
+    value = call_action("keck_homeless_free_places_set", id=shelter["id"], places="3")
+    with engine.begin() as conn:   # a value from the night before: expired an hour ago
+        conn.execute(sa.text(
+            "INSERT INTO keck_homeless.free_places (package_id, places, set_at, set_by, expires_at)"
+            " VALUES (:p, 7, now() - interval '15 hours', 'test', now() - interval '1 hour')"),
+            {"p": water["id"]})
+    reference = _same_everywhere(engine, world, "shelter")
+    assert reference["free_places"] == 3
+    assert dt.datetime.fromisoformat(reference["free_places_at"]) == \
+        dt.datetime.fromisoformat(value["set_at"])
+    expired = _same_everywhere(engine, world, "water")
+    assert expired["free_places"] is None and expired["free_places_at"] is None
+    # filters see the live value too
+    status, _, body = ows_call(engine, SERVICE="WFS", VERSION="2.0.0", REQUEST="GetFeature",
+                               TYPENAMES="keck:hilfsangebote", OUTPUTFORMAT="application/json",
+                               FILTER='<fes:Filter xmlns:fes="http://www.opengis.net/fes/2.0">'
+                                      "<fes:PropertyIsGreaterThan><fes:ValueReference>free_places"
+                                      "</fes:ValueReference><fes:Literal>0</fes:Literal>"
+                                      "</fes:PropertyIsGreaterThan></fes:Filter>")
+    assert status == 200
+    assert [f["id"] for f in json.loads(body)["features"]] == [shelter["id"]]
+    with engine.begin() as conn:
+        conn.execute(sa.text("DELETE FROM keck_homeless.free_places"))
+
+
+def _same_everywhere(engine, world, key) -> dict:
+    """The attributes of one offer through every output; they must agree."""
     offer = world["offers"][key]
     fid = offer["id"]
     with engine.connect() as conn:
@@ -83,6 +120,7 @@ def test_every_output_publishes_the_same_attributes(engine, world, key):
 
     lines = _getfeatureinfo(engine, lonlat, "text/plain").decode("utf-8").splitlines()[1:]
     assert dict(line.strip().split(" = ", 1) for line in lines) == as_text
+    return reference
 
 
 def test_every_attribute_is_described_once_with_its_type(engine, world):

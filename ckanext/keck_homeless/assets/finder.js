@@ -89,11 +89,11 @@
   }
 
   function near() {
-    var box = document.querySelector('.kh-near');
+    var boxes = document.querySelectorAll('.kh-near');
     var button = document.getElementById('kh-near-button');
     var status = document.getElementById('kh-near-status');
-    if (!box || !document.getElementById('kh-list') || !navigator.geolocation) { return; }
-    box.hidden = false;
+    if (!boxes.length || !document.getElementById('kh-list') || !navigator.geolocation) { return; }
+    Array.prototype.forEach.call(boxes, function (box) { box.hidden = false; });
     button.addEventListener('click', function () {
       navigator.geolocation.getCurrentPosition(function (pos) {
         sortByDistance(pos.coords.latitude, pos.coords.longitude);

@@ -254,6 +254,7 @@ def present(row: dict[str, Any], now: dt.datetime, lang: str = "de",
                       else MSG["never_verified"].text(lang))
     lat, lon = float(row["lat"]), float(row["lon"])
     return {
+        "id": row.get("package_id"),
         "name": row["name"],
         "title": row["title"],
         "organization_title": row.get("organization_title") or "",

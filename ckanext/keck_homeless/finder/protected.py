@@ -71,6 +71,7 @@ def public_view(pkg: dict[str, Any], lang: str = "de") -> dict[str, Any]:
     """The only fields of a protected offer that leave CKAN."""
     category = pkg.get("category") or ""
     return {
+        "id": pkg.get("id"),
         "name": pkg["name"],
         "title": pkg.get("title") or pkg["name"],
         "category": category,

@@ -108,10 +108,16 @@ def geojson_properties_sql(props: list[tuple[str, Any]]):
     cache and attribute selections are encoded here and now."""
     names = [name for name, _ in props]
     if names == list(published.NAMES):
-        url = dict(props)["url"]
+        exprs = dict(props)
         cached = sa.func.coalesce(offer.c.feature_props, published.stored_properties_sql())
-        # '{…' + ',"url":"…"}' (never empty: there are always attributes)
-        return sa.func.concat(cached, ',"url":', sa.cast(sa.func.to_json(url), sa.Text), "}")
+        # '{…' + ',"free_places":3,…' (live, never cached) + ',"url":"…"}'
+        live = []
+        for a in published.ATTRIBUTES:
+            if a.live:
+                live += [f',"{a.name}":', sa.func.coalesce(
+                    sa.cast(sa.func.to_json(exprs[a.name]), sa.Text), "null")]
+        return sa.func.concat(cached, *live, ',"url":',
+                              sa.cast(sa.func.to_json(exprs["url"]), sa.Text), "}")
     pairs = []
     for name, expr in props:
         pairs.extend([sa.literal(name, sa.Text), expr])

@@ -366,6 +366,12 @@ def item(req: OWSRequest, ftype: query.FeatureType, fid: str, html: bool):
 
 
 # ---------------------------------------------------------------------------
+#: JSON Schema of the attribute types (store/published.py).
+_JSON_TYPES = {"boolean": {"type": "boolean"}, "integer": {"type": "integer"},
+               "date": {"type": "string", "format": "date"},
+               "dateTime": {"type": "string", "format": "date-time"}}
+
+
 def openapi(req: OWSRequest) -> dict:
     """A self-contained OpenAPI 3.0 document (all ``$ref`` are local)."""
     s = req.settings
@@ -377,8 +383,7 @@ def openapi(req: OWSRequest) -> dict:
     json_resp = {"description": "OK", "content": {JSON: {"schema": {"type": "object"}},
                                                   HTML: {"schema": {"type": "string"}}}}
     error = {"$ref": "#/components/responses/Error"}
-    props_schema = {a.name: {"type": "boolean" if a.xsd == "boolean" else "string",
-                             **({"format": "date"} if a.xsd == "date" else {}), "title": a.de,
+    props_schema = {a.name: {**_JSON_TYPES.get(a.xsd, {"type": "string"}), "title": a.de,
                              "description": a.en, "nullable": True}
                     for a in published.ATTRIBUTES}
     return {

@@ -260,27 +260,53 @@ def stream_bytes(engine, stmt, chunk_rows: int = 1000) -> Iterator[list[bytes]]:
 # ---------------------------------------------------------------------------
 # Values and filters
 # ---------------------------------------------------------------------------
+def _as_date(value: Any):
+    if isinstance(value, dt.datetime):
+        value = value.date()
+    elif not isinstance(value, dt.date):
+        value = dt.date.fromisoformat(str(value).strip()[:10])
+    return sa.bindparam(None, value, type_=sa.Date)
+
+
+def _as_datetime(value: Any):
+    if not isinstance(value, dt.datetime):
+        value = dt.datetime.fromisoformat(str(value).strip().replace("Z", "+00:00"))
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=dt.timezone.utc)
+    return sa.bindparam(None, value, type_=sa.DateTime(timezone=True))
+
+
+def _as_integer(value: Any):
+    number = float(str(value).strip())
+    if isinstance(value, bool) or not number.is_integer():
+        raise ValueError(value)
+    return sa.bindparam(None, int(number), type_=sa.Integer)
+
+
+def _as_boolean(value: Any):
+    if not isinstance(value, bool):
+        text = str(value).strip().lower()
+        if text not in ("true", "false", "1", "0"):
+            raise ValueError(text)
+        value = text in ("true", "1")
+    return sa.bindparam(None, value, type_=sa.Boolean)
+
+
+#: Bound parameters per attribute type (store/published.py); the rest is text.
+_COERCE = {"date": _as_date, "dateTime": _as_datetime, "integer": _as_integer,
+           "boolean": _as_boolean}
+
+
 def _coerce(name: str, value: Any, locator: str = "FILTER"):
     """A bound parameter of the property's type (so PostgreSQL never has to
     compare a date with a varchar, and bad values become a 400)."""
     kind = type_of(name)
-    try:
-        if kind == "date":
-            if isinstance(value, dt.datetime):
-                value = value.date()
-            elif not isinstance(value, dt.date):
-                value = dt.date.fromisoformat(str(value).strip()[:10])
-            return sa.bindparam(None, value, type_=sa.Date)
-        if kind == "boolean":
-            if not isinstance(value, bool):
-                text = str(value).strip().lower()
-                if text not in ("true", "false", "1", "0"):
-                    raise ValueError(text)
-                value = text in ("true", "1")
-            return sa.bindparam(None, value, type_=sa.Boolean)
-    except ValueError:
-        raise InvalidParameterValue(
-            f"Wert / value {str(value)[:40]!r}: kein gültiger Wert ({kind}) für / not a valid {kind} for {name}", locator=locator) from None
+    if kind in _COERCE:
+        try:
+            return _COERCE[kind](value)
+        except (ValueError, OverflowError):
+            raise InvalidParameterValue(
+                f"Wert / value {str(value)[:40]!r}: kein gültiger Wert ({kind}) für / not a valid {kind} for {name}", locator=locator) from None
     if isinstance(value, (values.Geometry, values.Envelope, list, dict)):
         raise InvalidParameterValue(f"Ungültiger Wert für / invalid value for {name}", locator=locator)
     if isinstance(value, float) and value.is_integer():

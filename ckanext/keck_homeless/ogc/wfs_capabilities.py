@@ -25,7 +25,8 @@ REGION_WGS84 = REGION_BBOX
 EXTENT_MARGIN = 0.01
 GET_FEATURE_BY_ID = "urn:ogc:def:query:OGC-WFS::GetFeatureById"
 
-_XSD_TYPES = {"string": "xsd:string", "boolean": "xsd:boolean", "date": "xsd:date"}
+_XSD_TYPES = {"string": "xsd:string", "boolean": "xsd:boolean", "date": "xsd:date",
+              "integer": "xsd:int", "dateTime": "xsd:dateTime"}
 
 
 #: engine URL → (store version, extents): capabilities need the extents on

@@ -421,7 +421,7 @@ def query_point(conn, m: MapRequest, categories, i: int, j: int, tolerance: floa
     dx = (func.ST_X(point) - cx) * sx
     dy = (func.ST_Y(point) - cy) * sy
     dist2 = (dx * dx + dy * dy).label("dist2")
-    cols = [offer.c[name] for name in INFO_COLUMNS]
+    cols = [offer.c[name] for name in INFO_COLUMNS] + published.live_columns()
     query = (sa.select(*cols, func.ST_X(point).label("x"), func.ST_Y(point).label("y"), dist2)
              .where(column.op("&&")(_envelope(window, m.crs.srid, storage_srid)))
              .where(offer.c.category.in_(categories))

@@ -125,6 +125,18 @@ problem_report = sa.Table(
     sa.Column("mailed", sa.Boolean, nullable=False, server_default=sa.false()),
 )
 
+#: "Freie Plätze heute Nacht": every report by shelter staff, with who set it
+#: and when it stops counting. The current value is the newest unexpired row.
+free_places = sa.Table(
+    "free_places", metadata,
+    sa.Column("id", sa.BigInteger, primary_key=True, autoincrement=True),
+    sa.Column("package_id", sa.Text, nullable=False),
+    sa.Column("places", sa.Integer, nullable=False),
+    sa.Column("set_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("set_by", sa.Text, nullable=False),
+    sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
+)
+
 #: When `ckan keck-homeless remind` last mailed each organisation.
 reminder_sent = sa.Table(
     "reminder_sent", metadata,

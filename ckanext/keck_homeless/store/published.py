@@ -27,7 +27,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from ckanext.keck_homeless.offers import codes
-from ckanext.keck_homeless.store.model import ATTRIBUTE_COLUMNS, offer, store_state
+from ckanext.keck_homeless.store.model import ATTRIBUTE_COLUMNS, free_places, offer, store_state
 
 #: Where an offer's catalogue page lives below the site URL.
 PAGE_PATH = "/hilfsangebot/"
@@ -44,7 +44,10 @@ class Attribute:
     ``sql`` is its expression over ``keck_homeless.offer`` (``None`` for
     ``url``, which depends on the site URL, see :func:`sql_properties`);
     ``read`` gives the same value from a store row (a mapping of the
-    columns :func:`columns` lists) as JSON-ready Python."""
+    columns :func:`columns` lists, plus :func:`live_columns`) as JSON-ready
+    Python. ``live`` attributes change without the offer changing (tonight's
+    free places, which also expire): they are evaluated per request and never
+    cached in ``feature_props``."""
 
     name: str
     sql: Any
@@ -52,6 +55,7 @@ class Attribute:
     de: str
     en: str
     read: Callable[[Mapping[str, Any], str, str], Any]
+    live: bool = False
 
     def title(self, lang: str = "de") -> str:
         return self.en if lang.startswith("en") else self.de
@@ -59,6 +63,10 @@ class Attribute:
 
 def _column(name: str) -> Callable[[Mapping[str, Any], str, str], Any]:
     return lambda row, _site, _lang: row[name]
+
+
+def _column_or_none(name: str) -> Callable[[Mapping[str, Any], str, str], Any]:
+    return lambda row, _site, _lang: row.get(name)
 
 
 def _category_label(row: Mapping[str, Any], _site: str, lang: str) -> str:
@@ -76,6 +84,23 @@ def _iso_date(name: str) -> Callable[[Mapping[str, Any], str, str], Any]:
         value = row[name]
         return value.isoformat() if isinstance(value, dt.date) else value
     return read
+
+
+def _datetime(name: str) -> Callable[[Mapping[str, Any], str, str], Any]:
+    def read(row: Mapping[str, Any], _site: str, _lang: str) -> str | None:
+        value = row.get(name)
+        return value.isoformat() if isinstance(value, dt.datetime) else value
+    return read
+
+
+def _newest_free_places(column):
+    """Tonight's free places of the row's offer (partners/places.py): the
+    newest value set by now that has not expired, else NULL. Values expire
+    in the order they were set, so the newest unexpired one is the newest."""
+    f = free_places.c
+    return (sa.select(column).where(f.package_id == offer.c.package_id,
+                                    f.set_at <= sa.func.now(), f.expires_at > sa.func.now())
+            .order_by(f.set_at.desc(), f.id.desc()).limit(1).scalar_subquery())
 
 
 _CATEGORY_LABEL_SQL = sa.case(
@@ -109,6 +134,12 @@ ATTRIBUTES: tuple[Attribute, ...] = (
     Attribute("website", offer.c.website, "string", "Webseite", "Website", _column("website")),
     Attribute("last_verified", offer.c.last_verified, "date", "Zuletzt geprüft",
               "Last verified", _iso_date("last_verified")),
+    Attribute("free_places", _newest_free_places(free_places.c.places), "integer",
+              "Freie Plätze heute Nacht", "Free places tonight", _column_or_none("free_places"),
+              live=True),
+    Attribute("free_places_at", _newest_free_places(free_places.c.set_at), "dateTime",
+              "Freie Plätze: Stand", "Free places: as of", _datetime("free_places_at"),
+              live=True),
     # last: the cached properties end where ``url`` is appended (stored_properties_sql)
     Attribute("url", None, "string", "Seite im Datenkatalog", "Catalogue page", _url),
 )
@@ -122,6 +153,12 @@ def columns(*extra: str) -> tuple[str, ...]:
     labels the caller adds itself. The geometries and the properties cache
     are the OGC encoders' business."""
     return ("package_id", *ATTRIBUTE_COLUMNS, *extra)
+
+
+def live_columns() -> list[Any]:
+    """The live attributes as labelled SQL expressions, for readers that
+    select store rows and encode them in Python (WMS GetFeatureInfo)."""
+    return [a.sql.label(a.name) for a in ATTRIBUTES if a.live]
 
 
 def from_row(row: Mapping[str, Any], site_url: str, lang: str = "de") -> dict[str, Any]:
@@ -147,7 +184,7 @@ def stored_properties_sql():
     object is flat, so the only trailing ``}`` is its own."""
     pairs = []
     for a in ATTRIBUTES:
-        if a.sql is not None:
+        if a.sql is not None and not a.live:
             pairs.extend([sa.literal(a.name, sa.Text), a.sql])
     return sa.func.rtrim(sa.cast(sa.func.json_build_object(*pairs), sa.Text), "}")
 

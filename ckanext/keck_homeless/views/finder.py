@@ -101,6 +101,20 @@ def _protected(filters: ffilters.Filters, lang: str, now: dt.datetime) -> list[d
             for v in present.apply_time_filters(views, filters, now)]
 
 
+def _with_free_places(items: list[dict[str, Any]], now: dt.datetime,
+                      lang: str) -> list[dict[str, Any]]:
+    """Adds tonight's free places set by the staff (``partners/places.py``)."""
+    from ckanext.keck_homeless.partners import places
+
+    with _engine().connect() as conn:
+        current = places.current(conn, [it["id"] for it in items if it.get("id")], now)
+    for it in items:
+        value = current.get(it.get("id"))
+        it["free_places"] = value["places"] if value else None
+        it["free_places_text"] = places.text(value, lang)
+    return items
+
+
 def search(filters: ffilters.Filters) -> tuple[list[dict[str, Any]], dt.datetime]:
     """Presented offers matching ``filters`` and the instant used for "now"."""
     now = _now(filters)
@@ -126,6 +140,7 @@ def index():
     items, now = search(filters)
     lang = _lang()
     hidden = _protected(filters, lang, now)
+    _with_free_places(items + hidden, now, lang)
     return _render("keck_homeless/finder/index.html", {
         "filters": filters,
         "groups": sections.arrange(items + hidden, now, lang),
@@ -211,9 +226,11 @@ def offer(name: str):
         hidden = _protected_offer(name, now)
         if hidden is None:
             return _render("keck_homeless/finder/error.html", {"status": 404}), 404
+        _with_free_places([hidden], now, lang)
         return _render("keck_homeless/finder/offer.html",
                          {"item": hidden, "protected": True, "map_config": map_config()})
     item = present.present(row, now, lang, kconfig.stale_after_days())
+    _with_free_places([item], now, lang)
     return _render("keck_homeless/finder/offer.html", {
         "item": item,
         "protected": False,

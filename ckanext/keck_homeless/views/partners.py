@@ -5,6 +5,8 @@ reports ("Fehler melden") with their closing.
 * ``POST /keck-homeless/angebot/<id>/geprueft``        editors: details checked today
 * ``POST /keck-homeless/angebot/<id>/freigeben``       sysadmins: approve a held offer
 * ``POST /keck-homeless/meldung/<id>/erledigt``        editors: close a report
+* ``GET/POST /hilfe/<name>/plaetze``                   editors: free places tonight
+  (from a phone: open the bookmarked page, tap the number — two taps)
 
 The editor routes are POST forms with CKAN's CSRF token (checked here, as
 CKAN exempts extension blueprints) and go back to the page they came from.
@@ -162,3 +164,67 @@ def _notify(row: dict, pkg: dict) -> None:
         return
     with model.meta.engine.begin() as conn:
         reports.mark_mailed(conn, row["id"])
+
+
+#: Buttons on the free-places page: 0 … capacity, at most this many.
+PLACE_BUTTONS = 24
+
+
+@blueprint.route("/hilfe/<name>/plaetze", methods=["GET", "POST"])
+def free_places(name: str):
+    """Shelter staff set tonight's free places: one button per number."""
+    from ckanext.keck_homeless.partners import places
+
+    if not finder._NAME.match(name):
+        return finder._render("keck_homeless/finder/error.html", {"status": 404}), 404
+    if not (tk.current_user and tk.current_user.is_authenticated):
+        return tk.redirect_to("user.login", came_from=request.path)
+    context = _context()
+    try:
+        pkg = tk.get_action("package_show")(context, {"id": name})
+        tk.check_access("keck_homeless_free_places_set", context, {"id": pkg["id"]})
+    except tk.ObjectNotFound:
+        return finder._render("keck_homeless/finder/error.html", {"status": 404}), 404
+    except tk.NotAuthorized:
+        return tk.abort(403, tk._("Not authorized to edit this offer"))
+    lang = finder._lang()
+    error = ""
+    if request.method == "POST":
+        _protect_csrf()
+        try:
+            value = tk.get_action("keck_homeless_free_places_set")(
+                _context(), {"id": pkg["id"], "places": request.form.get("places", "")})
+        except tk.ValidationError as err:
+            error = "; ".join(err.error_dict.get("places", []))
+        else:
+            tk.h.flash_success(tk._("Saved: {text}.").format(text=places.text(
+                {"places": value["places"], "set_at": _iso(value["set_at"])}, lang)))
+            return tk.redirect_to("keck_homeless_partners.free_places", name=pkg["name"])
+    shown = tk.get_action("keck_homeless_free_places_show")(_context(), {"id": pkg["id"]})
+    current = shown["current"]
+    capacity = pkg.get("capacity")
+    try:
+        top = min(int(capacity), PLACE_BUTTONS) if capacity not in (None, "") else 10
+    except (TypeError, ValueError):
+        top = 10
+    return finder._render("keck_homeless/finder/places.html", {
+        "pkg": pkg,
+        "current_text": places.text({"places": current["places"],
+                                     "set_at": _iso(current["set_at"])}, lang)
+        if current else "",
+        "expires": _iso(current["expires_at"]).strftime("%d.%m. %H:%M") if current else "",
+        "numbers": list(range(0, top + 1)),
+        "capacity": capacity,
+        "history": [{**h, "set_at": _iso(h["set_at"]).strftime("%d.%m. %H:%M")}
+                    for h in shown.get("history", [])[:5]],
+        "error": error,
+        "offer_url": tk.h.url_for("keck_homeless_finder.offer", name=pkg["name"]),
+    }), (400 if error else 200)
+
+
+def _iso(value: str):
+    import datetime as dt
+
+    from ckanext.keck_homeless.offers.hours import TZ
+
+    return dt.datetime.fromisoformat(value).astimezone(TZ)
