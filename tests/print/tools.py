@@ -58,3 +58,52 @@ def svg_to_image(svg: bytes, dpi: int = 150):
 
 def _run(cmd: list[str], data: bytes) -> bytes:
     return subprocess.run(cmd, input=data, capture_output=True, check=True).stdout
+
+
+def pdf_font_sizes(pdf: bytes) -> dict[float, int]:
+    """Glyph count per font size (pt, rounded to 0.01) of every character in
+    the PDF, read with pdfminer.six from the text positioning itself."""
+    from collections import Counter
+
+    from pdfminer.high_level import extract_pages
+    from pdfminer.layout import LTChar
+
+    sizes: Counter[float] = Counter()
+
+    def walk(obj):
+        if isinstance(obj, LTChar):
+            if obj.get_text().strip():
+                sizes[round(obj.size, 2)] += 1
+        elif hasattr(obj, "__iter__"):
+            for child in obj:
+                walk(child)
+
+    for page in extract_pages(io.BytesIO(pdf)):
+        walk(page)
+    return dict(sizes)
+
+
+def empty_fractions(pdf: bytes, top_mm: float, bottom_mm: float, height_mm: float,
+                    dpi: int = 50) -> list[float]:
+    """Per page, the share of the type area below its last printed pixel
+    (between the top and bottom page margins, e.g. above the page number)."""
+    from PIL import Image
+
+    out = []
+    with tempfile.TemporaryDirectory() as tmp:
+        src = Path(tmp, "in.pdf")
+        src.write_bytes(pdf)
+        subprocess.run(["pdftoppm", "-r", str(dpi), "-gray", "-png", str(src),
+                        str(Path(tmp, "p"))], check=True, capture_output=True)
+        for png in sorted(Path(tmp).glob("p-*.png"), key=lambda p: int(p.stem.split("-")[1])):
+            img = Image.open(png).convert("L")
+            width, height = img.size
+            px = img.load()
+            top = int(height * top_mm / height_mm)
+            bottom = int(height * (height_mm - bottom_mm) / height_mm)
+            last = top
+            for y in range(top, bottom):
+                if any(px[x, y] < 128 for x in range(width)):
+                    last = y
+            out.append((bottom - last) / (bottom - top))
+    return out

@@ -8,14 +8,18 @@ from CKAN) is ``source.py``'s business.
 Formats
 =======
 ``a4``
-    One page, portrait, three columns, 7.5 pt. When the offers do not fit on
-    one page, each category keeps its first *n* offers (the largest *n* that
-    fits, found by rendering) and says "+ k weitere: <category URL>"; the
+    One page, portrait, three columns, body text 9 pt. When the offers do not
+    fit on one page, each category keeps its first *n* offers (the largest *n*
+    that fits, found by rendering) and says "+ k weitere: <category URL>"; the
     order within a category is active before temporarily closed, then
-    municipality, then name. With the 50 demo offers everything fits.
+    municipality, then name.
 ``a6``
-    A pocket booklet (105 × 148 mm, several pages): a cover with a large QR
-    code and the emergency numbers, then all offers, 8 pt, page numbers.
+    A pocket booklet (105 × 148 mm): a cover with a large QR code and the
+    emergency numbers, then all offers, page numbers. A booklet is printed on
+    folded sheets of four pages, so the page count is a multiple of four: the
+    body text is set between 9 and :data:`A6_MAX_PT` pt, as large as still
+    gives that many pages — which also fills the last page. Only when no size
+    reaches it are pages for notes added at the end.
 
 Protected offers (``FlyerOffer.protected``) show name, category, hours and
 phone only — the renderer never prints an address for them, whatever the
@@ -39,6 +43,12 @@ from ckanext.keck_homeless.print.urls import PublicUrls, display
 log = logging.getLogger(__name__)
 
 FORMATS = ("a4", "a6")
+#: Body text of the flyer never goes below this (readable when photocopied).
+MIN_BODY_PT = 9.0
+#: The A6 booklet's body text may grow up to this to fill whole sheets.
+A6_MAX_PT = 12.0
+#: Categories the A4 flyer always prints in full (a bed for tonight comes first).
+ALWAYS_COMPLETE = frozenset({"shelter", "protection"})
 #: How far ahead to look for the first open week of a seasonal offer.
 SEASON_LOOKAHEAD_WEEKS = 53
 
@@ -64,6 +74,9 @@ TEXT: dict[str, Msg] = {
     "from": Msg("from {date}"),
     "until": Msg("until {date}"),
     "offers_title": Msg("Offers by kind of help"),
+    "admission_until": Msg("admission until {time}"),
+    "requirements": Msg("Requirements: {text}"),
+    "notes": Msg("Notes"),
 }
 
 #: The English labels of the default ``emergency_numbers`` (config_declaration.yaml):
@@ -106,13 +119,18 @@ class FlyerOffer:
     valid_until: dt.date | None = None
     approximate: bool = False
     protected: bool = False
+    #: Last admission ("23:00") and what to do after it / who is admitted.
+    admission_until: str | None = None
+    requirements_note: str | None = None
 
     @classmethod
     def protected_offer(cls, title: str, category: str, phone: str | None,
                         opening_hours: str | None = None,
-                        offer_status: str = "active") -> FlyerOffer:
+                        offer_status: str = "active", admission_until: str | None = None,
+                        requirements_note: str | None = None) -> FlyerOffer:
         return cls(title=title, category=category, phone=phone, opening_hours=opening_hours,
-                   offer_status=offer_status, protected=True)
+                   offer_status=offer_status, protected=True, admission_until=admission_until,
+                   requirements_note=requirements_note)
 
 
 @dataclass(frozen=True)
@@ -287,6 +305,8 @@ class Entry:
     hours: str
     phone: str
     status: str
+    #: "Einlass bis 23:00. Voraussetzungen: …" ("" when the offer names none).
+    rules: str = ""
 
 
 def _place(offer: FlyerOffer, lang: str) -> str:
@@ -319,8 +339,15 @@ def entry(offer: FlyerOffer, week_start: dt.date, today: dt.date, lang: str) -> 
         text = f"{text} ({' '.join(validity)})"
     status = (TEXT["temporarily_closed"].text(lang)
               if offer.offer_status == "temporarily_closed" else "")
+    rules = []
+    if offer.admission_until:
+        rules.append(TEXT["admission_until"].format(time=offer.admission_until).text(lang))
+    if offer.requirements_note and offer.requirements_note.strip():
+        rules.append(TEXT["requirements"].format(
+            text=offer.requirements_note.strip().rstrip(".")).text(lang))
+    rules_text = ". ".join(r[:1].upper() + r[1:] for r in rules) + ("." if rules else "")
     return Entry(title=offer.title, place=_place(offer, lang), hours=text,
-                 phone=(offer.phone or "").strip(), status=status)
+                 phone=(offer.phone or "").strip(), status=status, rules=rules_text)
 
 
 def _sort_key(offer: FlyerOffer) -> tuple:
@@ -339,9 +366,11 @@ class Section:
     more_text: str = ""
 
 
-def sections(data: FlyerData, limit: int | None = None) -> list[Section]:
+def sections(data: FlyerData, limit: int | None = None,
+             complete: frozenset[str] = ALWAYS_COMPLETE) -> list[Section]:
     """Offers grouped by category in the order of the code list (shelter
-    first); at most ``limit`` per category, the rest counted in ``more``."""
+    first); at most ``limit`` per category (except those in ``complete``),
+    the rest counted in ``more``."""
     today = data.today
     week = data.week_start or reference_week(today)
     by_cat: dict[str, list[FlyerOffer]] = {}
@@ -354,7 +383,7 @@ def sections(data: FlyerData, limit: int | None = None) -> list[Section]:
         offers = sorted(by_cat.get(cat.code, ()), key=_sort_key)
         if not offers:
             continue
-        shown = offers if limit is None else offers[:limit]
+        shown = offers if limit is None or cat.code in complete else offers[:limit]
         more, more_url = len(offers) - len(shown), display(data.urls.category(cat.code))
         out.append(Section(
             code=cat.code, label=cat.label(data.lang),
@@ -379,7 +408,8 @@ def _environment():
                               autoescape=True, trim_blocks=True, lstrip_blocks=True)
 
 
-def html(data: FlyerData, limit: int | None = None) -> str:
+def html(data: FlyerData, limit: int | None = None, body_pt: float = MIN_BODY_PT,
+         note_pages: int = 0, complete: frozenset[str] = ALWAYS_COMPLETE) -> str:
     """The flyer's HTML (what WeasyPrint lays out)."""
     if data.fmt not in FORMATS:
         raise ValueError(f"format must be one of {FORMATS}: {data.fmt!r}")
@@ -398,41 +428,73 @@ def html(data: FlyerData, limit: int | None = None) -> str:
         finder_display=display(finder), finder_url=finder, qr_src=qr.svg_data_uri(finder),
         qr_alt=Msg("QR code: {url}", url=display(finder)).text(lang),
         emergency=[(e.label(lang), e.number) for e in data.emergency],
-        sections=sections(data, limit),
+        sections=sections(data, limit, complete),
         disclaimer=TEXT["disclaimer"].format(url=display(finder)).text(lang),
+        pt=body_pt, notes_title=TEXT["notes"].text(lang), note_pages=note_pages,
     )
 
 
-def _document(data: FlyerData, limit: int | None):
+def _document(data: FlyerData, limit: int | None, body_pt: float = MIN_BODY_PT,
+              note_pages: int = 0, complete: frozenset[str] = ALWAYS_COMPLETE):
     import weasyprint
 
-    return weasyprint.HTML(string=html(data, limit), base_url=".").render(
-        pdf_variant="pdf/ua-1", pdf_tags=True)
+    return weasyprint.HTML(string=html(data, limit, body_pt, note_pages, complete),
+                           base_url=".").render(pdf_variant="pdf/ua-1", pdf_tags=True)
+
+
+def _booklet_document(data: FlyerData):
+    """The A6 booklet with a page count that is a multiple of four: the
+    largest body size in [MIN_BODY_PT, A6_MAX_PT] (0.1 pt steps) that gives the
+    next multiple of four — the last page is then as full as it gets. The page
+    count grows with the size, so a bisection finds it in a few renderings."""
+    smallest = _document(data, None)
+    pages = len(smallest.pages)
+    target = -(-pages // 4) * 4
+    lo, hi = round(MIN_BODY_PT * 10), round(A6_MAX_PT * 10)
+    best = smallest if pages == target else None
+    while lo <= hi:
+        mid = (lo + hi) // 2
+        doc = _document(data, None, mid / 10)
+        n = len(doc.pages)
+        if n <= target:
+            if n == target:
+                best = doc
+            lo = mid + 1
+        else:
+            hi = mid - 1
+    if best is not None:
+        return best
+    log.info("flyer: no size up to %s pt gives %s pages; adding pages for notes",
+             A6_MAX_PT, target)
+    return _document(data, None, MIN_BODY_PT, note_pages=target - pages)
 
 
 def _fitting_document(data: FlyerData):
-    """The A4 document with as many offers per category as fit on one page."""
+    """The A4 document with as many offers per category as fit on one page:
+    shelters and protection complete if at all possible, else they are
+    limited like the others."""
     doc = _document(data, None)
     if len(doc.pages) <= 1:
         return doc
     largest = max((len(s.entries) for s in sections(data)), default=1)
-    lo, hi, best = 1, largest - 1, None
-    while lo <= hi:
-        mid = (lo + hi) // 2
-        candidate = _document(data, mid)
-        if len(candidate.pages) <= 1:
-            best, lo = candidate, mid + 1
-        else:
-            hi = mid - 1
-    if best is None:
-        log.warning("flyer: even one offer per category does not fit on one A4 page")
-        best = _document(data, 1)
-    return best
+    for complete in (ALWAYS_COMPLETE, frozenset()):
+        lo, hi, best = 1, largest - 1, None
+        while lo <= hi:
+            mid = (lo + hi) // 2
+            candidate = _document(data, mid, complete=complete)
+            if len(candidate.pages) <= 1:
+                best, lo = candidate, mid + 1
+            else:
+                hi = mid - 1
+        if best is not None:
+            return best
+    log.warning("flyer: even one offer per category does not fit on one A4 page")
+    return _document(data, 1, complete=frozenset())
 
 
 def render(data: FlyerData) -> bytes:
     """The flyer as PDF bytes (tagged, PDF/UA-1)."""
-    doc = _fitting_document(data) if data.fmt == "a4" else _document(data, None)
+    doc = _fitting_document(data) if data.fmt == "a4" else _booklet_document(data)
     title = data.title or TEXT["default_title"].text(data.lang)
     doc.metadata.title = title
     doc.metadata.authors = [data.publisher] if data.publisher else []

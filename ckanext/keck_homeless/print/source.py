@@ -80,7 +80,8 @@ def store_offers() -> list[flyer.FlyerOffer]:
             municipality_name=row["municipality_name"], district=row["district"],
             opening_hours=row["opening_hours"], opening_hours_note=row["opening_hours_note"],
             offer_status=row["offer_status"], valid_from=row["valid_from"],
-            valid_until=row["valid_until"], approximate=approximate))
+            valid_until=row["valid_until"], approximate=approximate,
+            admission_until=row["admission_until"], requirements_note=row["requirements_note"]))
     return out
 
 
@@ -99,7 +100,9 @@ def protected_offers() -> list[flyer.FlyerOffer]:
             out.append(flyer.FlyerOffer.protected_offer(
                 title=pkg.get("title") or pkg["name"], category=pkg.get("category") or "",
                 phone=pkg.get("phone") or None, opening_hours=pkg.get("opening_hours") or None,
-                offer_status=pkg.get("offer_status") or "active"))
+                offer_status=pkg.get("offer_status") or "active",
+                admission_until=pkg.get("admission_until") or None,
+                requirements_note=pkg.get("requirements_note") or None))
         start += _SEARCH_ROWS
         if start >= result["count"]:
             return out
