@@ -15,6 +15,34 @@ import ckan.plugins.toolkit as tk
 from tests.live import free_port
 
 
+def _check_transport(conn) -> None:
+    """What a phone gets: compressed text, no cookie for an anonymous visit,
+    fingerprinted assets it may keep for a year."""
+    import gzip
+    import re
+
+    conn.request("GET", "/hilfe", headers={"Accept-Encoding": "gzip"})
+    page = conn.getresponse()
+    raw = page.read()
+    assert page.status == 200 and page.getheader("Content-Encoding") == "gzip"
+    assert page.getheader("Set-Cookie") is None, page.getheader("Set-Cookie")
+    html = gzip.decompress(raw).decode("utf-8")
+    assert "<html" in html and len(raw) < len(html.encode("utf-8")) / 3
+    assets = re.findall(r'(?:src|href)="(/webassets/[^"]+)"', html)
+    assert assets
+    for url in assets:
+        conn.request("GET", url, headers={"Accept-Encoding": "gzip"})
+        res = conn.getresponse()
+        body = res.read()
+        assert res.status == 200
+        assert res.getheader("Cache-Control") == "public, max-age=31536000, immutable", url
+        assert res.getheader("Content-Encoding") == "gzip" and gzip.decompress(body)
+    # a client that does not ask gets plain bytes
+    conn.request("GET", "/hilfe/karte.json")
+    plain = conn.getresponse()
+    assert plain.getheader("Content-Encoding") is None and plain.read().startswith(b"{")
+
+
 def test_gunicorn_serves_ckan_with_http11_keep_alive(tmp_path):
     port = free_port()
     gunicorn = Path(sys.executable).with_name("gunicorn")
@@ -45,6 +73,7 @@ def test_gunicorn_serves_ckan_with_http11_keep_alive(tmp_path):
         assert second.status == 200 and second.version == 11
         assert b"WFS_Capabilities" in second.read()
         assert conn.sock is sock  # the same connection: kept alive
+        _check_transport(conn)
     finally:
         proc.terminate()
         proc.wait(timeout=30)

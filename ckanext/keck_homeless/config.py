@@ -61,6 +61,8 @@ class Settings:
     flyer_publisher: str = ""
     ogc: ServiceSettings = field(default_factory=ServiceSettings)
     ogc_fast_path: bool = True
+    #: gzip text responses (transport.py); off when a reverse proxy compresses.
+    compress: bool = True
     #: Local time at which "free places tonight" stop counting (next morning).
     free_places_expire_at: dt.time = dt.time(10, 0)
 
@@ -206,6 +208,7 @@ def load(cfg: Mapping[str, Any]) -> Settings:
         ogc=_ogc(cfg, region),
         ogc_fast_path=_bool(cfg, "ogc.fast_path", True),
         free_places_expire_at=_time(cfg, "free_places.expire_at", d.free_places_expire_at),
+        compress=_bool(cfg, "compress", True),
     )
 
 

@@ -105,6 +105,8 @@ class KeckHomelessPlugin(p.SingletonPlugin, DefaultTranslation):
 
     # IMiddleware
     def make_middleware(self, app: Any, config: Any) -> Any:
+        from ckanext.keck_homeless import transport
         from ckanext.keck_homeless.views import ogc as ogc_views
 
-        return ogc_views.make_middleware(app, config)
+        return transport.Transport(ogc_views.make_middleware(app, config),
+                                   compress=kconfig.load(config).compress)

@@ -68,7 +68,9 @@ def list_names(pg) -> list[str]:
 
 
 def marker_count(pg) -> int:
-    return pg.locator("#kh-map .leaflet-marker-icon").count()
+    """Offers on the map: single markers plus the count of each cluster."""
+    return pg.evaluate("""() => [...document.querySelectorAll('#kh-map .leaflet-marker-icon')]
+        .reduce((n, el) => n + (el.dataset.count ? Number(el.dataset.count) : 1), 0)""")
 
 
 def test_finder_loads_with_map_equal_to_list(page, live_server, demo_rows):
@@ -317,3 +319,75 @@ def test_women_filter_lists_the_protected_shelter_and_counts_it(page, live_serve
     # a protected entry says when it is open (the women's shelter: around the clock)
     womens_shelter = page.locator("#angebot-demo-frauenhaus-kreis-dueren")
     assert "durchgehend geöffnet" in womens_shelter.locator(".kh-hours").inner_text()
+
+
+def test_map_clusters_overlapping_markers_and_has_no_tab_stops(page, live_server, demo_rows):
+    page.goto(f"{live_server}/hilfe?zeit={AT}")
+    page.wait_for_selector("#kh-map .leaflet-marker-icon")
+    icons = page.locator("#kh-map .leaflet-marker-icon")
+    clusters = page.locator("#kh-map .kh-cluster")
+    located_n = len(located(demo_rows))
+    # at the start zoom the 49 offers overlap: fewer symbols than offers, none lost
+    assert clusters.count() >= 1 and icons.count() < located_n
+    assert marker_count(page) == located_n
+    # a cluster's title says how many; a tap on the largest zooms in and splits it
+    counts = [int(c.get_attribute("data-count")) for c in clusters.all()]
+    n = max(counts)
+    largest = clusters.nth(counts.index(n))
+    assert largest.get_attribute("title") == f"{n} Angebote hier – hineinzoomen"
+    largest.click()
+    page.wait_for_function(
+        f"""() => [...document.querySelectorAll('#kh-map .kh-cluster')]
+              .every(e => Number(e.dataset.count) < {n})""", timeout=5000)
+    assert icons.count() >= 2
+    # markers are not keyboard stops: the list is the keyboard path
+    assert page.locator("#kh-map .leaflet-marker-icon[tabindex]").count() == 0
+    assert page.errors == []
+
+
+def test_marker_letters_follow_the_ui_language(page, live_server):
+    page.goto(f"{live_server}/en/hilfe?zeit={AT}&kategorie=meal")
+    page.wait_for_selector("#kh-map .leaflet-marker-icon")
+    letters = {el.inner_text() for el in page.locator("#kh-map .kh-marker span").all()}
+    assert letters == {"M"}          # Meal (German: E for Essen)
+    assert {el.inner_text() for el in page.locator("#kh-list .kh-icon").all()} == {"M"}
+
+
+def test_offline_after_one_visit_without_keeping_searches(browser, live_server, demo_rows):
+    ctx = browser.new_context(viewport={"width": 360, "height": 740}, service_workers="allow")
+    pg = ctx.new_page()
+    offer = "demo-notschlafstelle-dueren"
+    try:
+        pg.goto(f"{live_server}/hilfe")
+        assert pg.evaluate("navigator.serviceWorker.ready.then(r => r.active.state)") in (
+            "activating", "activated")
+        pg.wait_for_function("navigator.serviceWorker.controller !== null", timeout=15000)
+        pg.goto(f"{live_server}/hilfe/{offer}")                   # opened once, online
+        pg.goto(f"{live_server}/hilfe?kategorie=meal")            # a search, online
+        ctx.set_offline(True)
+        pg.goto(f"{live_server}/hilfe")
+        note = pg.locator(".kh-offline")
+        assert note.is_visible() and "Stand: " in note.inner_text()
+        assert len(list_names(pg)) == len(located(demo_rows))
+        assert pg.locator(".kh-group-tonight li").count() >= 1
+        pg.goto(f"{live_server}/hilfe/{offer}")
+        assert pg.locator(".kh-offline").is_visible()
+        assert "Notschlafstelle" in pg.locator("h1").inner_text()
+        # searches are not kept on the device
+        from playwright.sync_api import Error as PlaywrightError
+
+        with pytest.raises(PlaywrightError, match="ERR_"):
+            pg.goto(f"{live_server}/hilfe?kategorie=meal")
+        ctx.set_offline(False)
+        pg.goto(f"{live_server}/hilfe/{offer}")     # back on a page of the site
+        kept = pg.evaluate("""async () => {
+            const out = [];
+            for (const name of await caches.keys()) {
+              for (const req of await (await caches.open(name)).keys()) out.push(req.url);
+            }
+            return out; }""")
+        pages = [u for u in kept if "/webassets/" not in u]
+        assert sorted(u.removeprefix(live_server) for u in pages) == ["/hilfe", f"/hilfe/{offer}"]
+        assert all("?" not in u for u in kept)
+    finally:
+        ctx.close()

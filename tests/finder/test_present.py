@@ -144,3 +144,11 @@ def test_feature_collection_carries_only_what_the_popup_needs():
     assert feat["geometry"] == {"type": "Point", "coordinates": [6.4836, 50.8034]}
     assert feat["properties"]["url"] == "/hilfe/x"
     assert "phone" not in feat["properties"]
+
+
+def test_icon_letters_follow_the_ui_language():
+    assert present.present(row(), WED_1400, "de")["icon"] == "E"        # Essen
+    assert present.present(row(), WED_1400, "en")["icon"] == "M"        # Meal
+    assert present.present(row(), WED_1400, "tr")["icon"] == "M"        # falls back to English
+    for lang in ("de", "en"):   # one distinct symbol per category in each language
+        assert len(set(present.ICONS[lang].values())) == len(present.ICONS[lang]) == 12

@@ -11,32 +11,63 @@
     return Array.prototype.slice.call(document.querySelectorAll('#kh-list li.kh-offer'));
   }
 
+  /* The list's offers on the map. Markers that overlap are clustered
+     (supercluster): a circle with the count, a tap zooms in. Markers are not
+     tab stops — the list is the keyboard path to every offer. */
   function listMap() {
     var items = offers();
     mapEl.parentNode.hidden = false;
     var map = km.create(mapEl);
     mapEl.setAttribute('aria-label', mapEl.parentNode.querySelector('h2').textContent);
-    var bounds = [];
-    items.forEach(function (li) {
+    var markers = [], points = [], bounds = [];
+    items.forEach(function (li, i) {
       var lat = parseFloat(li.getAttribute('data-lat'));
       var lon = parseFloat(li.getAttribute('data-lon'));
       var link = li.querySelector('.kh-offer-title a');
       var title = link.textContent.trim();
       var label = li.querySelector('.kh-cat-label').textContent.trim();
       var hours = li.querySelector('.kh-hours');
-      L.marker([lat, lon], {
+      markers.push(L.marker([lat, lon], {
         icon: km.icon(li.getAttribute('data-icon'), li.getAttribute('data-category')),
-        title: title + ' – ' + label, alt: title
+        title: title + ' – ' + label, alt: title, keyboard: false
       }).bindPopup(km.popup(title, label, link.getAttribute('href'),
-                            hours ? hours.textContent.trim() : ''))
-        .addTo(map);
+                            hours ? hours.textContent.trim() : '')));
+      points.push({ type: 'Feature', properties: { i: i },
+                    geometry: { type: 'Point', coordinates: [lon, lat] } });
       bounds.push([lat, lon]);
     });
+    var layer = L.layerGroup().addTo(map);
+    var index = typeof Supercluster === 'function'
+      ? new Supercluster({ radius: 44, maxZoom: 17 }).load(points) : null;
+    var many = mapEl.getAttribute('data-cluster-label') || '{n}';
+    function draw() {
+      layer.clearLayers();
+      if (!index) { markers.forEach(function (m) { layer.addLayer(m); }); return; }
+      var b = map.getBounds().pad(0.2);
+      index.getClusters([b.getWest(), b.getSouth(), b.getEast(), b.getNorth()],
+                        Math.round(map.getZoom())).forEach(function (c) {
+        if (!c.properties.cluster) { layer.addLayer(markers[c.properties.i]); return; }
+        var n = c.properties.point_count;
+        var ll = [c.geometry.coordinates[1], c.geometry.coordinates[0]];
+        var m = L.marker(ll, { icon: km.clusterIcon(n), keyboard: false,
+                               title: many.replace('{n}', n) });
+        m.on('click', function () {
+          map.setView(ll, Math.min(index.getClusterExpansionZoom(c.properties.cluster_id), 18));
+        });
+        m.on('add', function () {
+          var el = m.getElement();
+          if (el) { el.setAttribute('data-count', String(n)); }
+        });
+        layer.addLayer(m);
+      });
+    }
+    map.on('moveend', draw);
     if (bounds.length) {
       map.fitBounds(bounds, { padding: [24, 24], maxZoom: 16 });
     } else {
       map.setView([50.80, 6.48], 10);
     }
+    draw();
   }
 
   function detailMap() {
@@ -45,7 +76,7 @@
     var lon = parseFloat(mapEl.getAttribute('data-lon'));
     var map = km.create(mapEl);
     mapEl.setAttribute('aria-label', mapEl.getAttribute('data-label'));
-    L.marker([lat, lon], { icon: km.icon(mapEl.getAttribute('data-icon')),
+    L.marker([lat, lon], { icon: km.icon(mapEl.getAttribute('data-icon')), keyboard: false,
                            title: mapEl.getAttribute('data-label'), alt: mapEl.getAttribute('data-label') })
       .addTo(map);
     map.setView([lat, lon], 16);
@@ -108,6 +139,21 @@
     if (mapEl.hasAttribute('data-lat')) { detailMap(); } else { listMap(); }
   }
   near();
+}());
+
+/* Offline: a service worker keeps the overview and the opened offers on this
+   device (assets/finder-sw.js); a page it serves without a connection says so. */
+(function () {
+  'use strict';
+  var main = document.getElementById('kh-main');
+  if (document.body.getAttribute('data-kh-offline')) {
+    var note = document.querySelector('.kh-offline');
+    if (note) { note.hidden = false; }
+  }
+  if (!main || !('serviceWorker' in navigator) || !main.getAttribute('data-sw')) { return; }
+  navigator.serviceWorker.register(main.getAttribute('data-sw'),
+                                   { scope: main.getAttribute('data-sw-scope') })
+    .catch(function () { /* no offline copy: the page works as before */ });
 }());
 
 /* "Drucken" on the detail page (the button needs script, so it starts hidden). */

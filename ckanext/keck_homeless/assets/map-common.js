@@ -34,6 +34,16 @@ window.keckHomelessMap = (function () {
     });
   }
 
+  /* A cluster of n offers: the count, readable at a glance. */
+  function clusterIcon(n) {
+    var size = n < 10 ? 34 : (n < 100 ? 40 : 46);
+    return L.divIcon({
+      className: 'kh-cluster',
+      html: '<span aria-hidden="true">' + Number(n) + '</span>',
+      iconSize: [size, size], iconAnchor: [size / 2, size / 2]
+    });
+  }
+
   /* A popup with a link, built from DOM nodes (no HTML injection). */
   function popup(title, label, url, extra) {
     var box = document.createElement('div');
@@ -50,5 +60,5 @@ window.keckHomelessMap = (function () {
     return box;
   }
 
-  return { create: create, icon: icon, popup: popup };
+  return { create: create, icon: icon, clusterIcon: clusterIcon, popup: popup };
 }());

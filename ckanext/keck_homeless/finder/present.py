@@ -16,13 +16,23 @@ from ckanext.keck_homeless.finder.filters import Filters
 from ckanext.keck_homeless.offers import codes, hours
 from ckanext.keck_homeless.offers.messages import Msg, PluralMsg, format_date, translator
 
-#: A letter per category for the icon; the text label is always shown next
-#: to it (never colour or shape alone).
+#: A letter per category for the icon, from the word in the UI language
+#: (German: B = Bett, E = Essen …; English: B = Bed, M = Meal …); the text label
+#: is always shown next to it (never colour or shape alone). Languages without
+#: their own set use the English one.
 ICONS = {
-    "shelter": "B", "meal": "E", "food_bank": "T", "drinking_water": "W",
-    "day_centre": "A", "counselling": "R", "hygiene": "D", "clothing": "K",
-    "medical": "M", "postal_address": "P", "outreach": "S", "protection": "!",
+    "de": {"shelter": "B", "meal": "E", "food_bank": "T", "drinking_water": "W",
+           "day_centre": "A", "counselling": "R", "hygiene": "D", "clothing": "K",
+           "medical": "M", "postal_address": "P", "outreach": "S", "protection": "!"},
+    "en": {"shelter": "B", "meal": "M", "food_bank": "F", "drinking_water": "W",
+           "day_centre": "D", "counselling": "C", "hygiene": "S", "clothing": "Cl",
+           "medical": "H", "postal_address": "P", "outreach": "O", "protection": "!"},
 }
+
+
+def icon(category: str, lang: str = "de") -> str:
+    """The letter(s) of a category's icon in ``lang``."""
+    return ICONS.get((lang or "en")[:2], ICONS["en"]).get(category, "?")
 
 #: The night that "heute Nacht" means: from NIGHT_START to NIGHT_END.
 NIGHT_START = dt.time(22, 0)
@@ -60,6 +70,12 @@ STATUS = {
 def _date_text(day: dt.date, lang: str) -> str:
     # TRANSLATORS: CLDR date pattern of dates in the finder (yyyy = year, MM = month, dd = day).
     return format_date(day, translator(lang).pgettext("date", "yyyy-MM-dd"), lang)
+
+
+def asof_text(now: dt.datetime, lang: str) -> str:
+    """When the page was made ("2026-11-26 20:30" in the UI language's date
+    form): an offline copy says how old it is."""
+    return f"{_date_text(now.date(), lang)} {now.astimezone(hours.TZ):%H:%M}"
 
 
 def tel_uri(phone: str | None) -> str | None:
@@ -260,7 +276,7 @@ def present(row: dict[str, Any], now: dt.datetime, lang: str = "de",
         "organization_title": row.get("organization_title") or "",
         "category": row["category"],
         "category_label": codes.label("category", row["category"], lang),
-        "icon": ICONS.get(row["category"], "?"),
+        "icon": icon(row["category"], lang),
         "address": _address(row, lang),
         "approximate": row.get("location_visibility") == "approximate",
         "protected": False,

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from ckanext.keck_homeless.finder.filters import Filters
-from ckanext.keck_homeless.finder.present import ICONS, tel_uri
+from ckanext.keck_homeless.finder.present import icon, tel_uri
 from ckanext.keck_homeless.offers import codes, rules
 from ckanext.keck_homeless.offers.messages import languages
 
@@ -76,7 +76,7 @@ def public_view(pkg: dict[str, Any], lang: str = "de") -> dict[str, Any]:
         "title": pkg.get("title") or pkg["name"],
         "category": category,
         "category_label": codes.label("category", category, lang),
-        "icon": ICONS.get(category, "?"),
+        "icon": icon(category, lang),
         "phone": pkg.get("phone") or "",
         "tel": tel_uri(pkg.get("phone")),
         "services": _list(pkg.get("services")),

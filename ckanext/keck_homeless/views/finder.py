@@ -7,12 +7,14 @@ locale prefix — texts come from the extension's gettext catalogues):
 * ``/hilfe/karte.json``             the same result as GeoJSON (for maps)
 * ``/hilfe/oeffnungszeiten.json``   opening-hours preview for the offer form
 * ``/hilfe/<name>``                 one offer (deep link, QR code target)
+* ``/hilfe/sw.js``                  the service worker that keeps the finder readable offline
 """
 from __future__ import annotations
 
 import datetime as dt
 import json
 import re
+from pathlib import Path
 from typing import Any
 
 import ckan.plugins.toolkit as tk
@@ -146,12 +148,27 @@ def index():
         "groups": sections.arrange(items + hidden, now, lang),
         "count": len(items) + len(hidden),
         "now": now,
+        "asof": present.asof_text(now, lang),
         "urls": {it["name"]: _detail_url(it["name"], filters) for it in items + hidden},
         "categories": [(c, codes.label("category", c, lang)) for c in codes.codes("category")],
         "municipalities": [(m.ags, m.name) for m in codes.MUNICIPALITIES],
         "map_config": map_config(),
         "clock": filters.at.strftime("%Y-%m-%dT%H:%M") if filters.at else "",
     })
+
+
+_SW_FILE = Path(__file__).resolve().parents[1] / "assets" / "finder-sw.js"
+
+
+@blueprint.route("/hilfe/sw.js")
+def service_worker():
+    """The finder's service worker (assets/finder-sw.js). Its scope is the
+    finder itself (``/hilfe``, ``/en/hilfe`` …), one level above the script,
+    which ``Service-Worker-Allowed`` permits."""
+    scope = tk.h.url_for("keck_homeless_finder.index")
+    return Response(_SW_FILE.read_bytes(), mimetype="text/javascript",
+                    headers={"Service-Worker-Allowed": scope, "Cache-Control": "no-cache",
+                             "X-Content-Type-Options": "nosniff"})
 
 
 @blueprint.route("/hilfe/karte.json")
@@ -228,7 +245,8 @@ def offer(name: str):
             return _render("keck_homeless/finder/error.html", {"status": 404}), 404
         _with_free_places([hidden], now, lang)
         return _render("keck_homeless/finder/offer.html",
-                         {"item": hidden, "protected": True, "map_config": map_config()})
+                         {"item": hidden, "protected": True, "map_config": map_config(),
+                          "asof": present.asof_text(now, lang)})
     item = present.present(row, now, lang, kconfig.stale_after_days())
     _with_free_places([item], now, lang)
     return _render("keck_homeless/finder/offer.html", {
@@ -239,5 +257,6 @@ def offer(name: str):
         if row.get("opening_hours") and not item["temporarily_closed"] and item["in_season"]
         else [],
         "map_config": map_config(),
+        "asof": present.asof_text(now, lang),
         "dataset_url": tk.h.url_for("hilfsangebot.read", id=name),
     })
