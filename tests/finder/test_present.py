@@ -54,7 +54,7 @@ def test_temporarily_closed_is_closed_with_alert():
     assert item["status"] == "closed" and item["temporarily_closed"]
     # one clear statement, no "Jetzt geschlossen: geschlossen", no weekly hours text
     assert (item["status_label"], item["hours_text"]) == ("Vorübergehend geschlossen", "")
-    assert item["alerts"] == ["Renovierung"]
+    assert item["status_note"] == "Renovierung" and item["alerts"] == []
     en = present.present(row(offer_status="temporarily_closed"), WED_1400, "en")
     assert (en["status_label"], en["hours_text"], en["alerts"]) == ("Temporarily closed", "", [])
 

@@ -108,6 +108,23 @@ def test_english(app, offers):
     assert 'hreflang="de">Deutsch</a>' in html
 
 
+def test_partner_text_is_marked_german_on_english_pages(app, organization, make_offer_data):
+    pkg = call_action("package_create", **make_offer_data(
+        organization["id"], title="Tagestreff", category="day_centre",
+        requirements_note="Bitte Ausweis mitbringen.", opening_hours_note="Kaffee ab 9 Uhr.",
+        status_note="Heute nur bis 12 Uhr."))
+    english = app.get(f"/en/hilfe/{pkg['name']}").get_data(as_text=True)
+    for text in ("Bitte Ausweis mitbringen.", "Kaffee ab 9 Uhr.", "Heute nur bis 12 Uhr."):
+        before = english[:english.index(text)]
+        assert before.rsplit("<p", 1)[1].count('lang="de"') == 1, text
+    assert english.count("(only in German)") == 3
+    german = app.get(f"/hilfe/{pkg['name']}").get_data(as_text=True)
+    assert "nur auf Deutsch" not in german and "only in German" not in german
+    listing = app.get("/en/hilfe").get_data(as_text=True)
+    assert "Bitte Ausweis mitbringen. <span class=\"kh-lang-note\" lang=\"en\">(only in German)" \
+        in listing
+
+
 def test_hidden_never_leaks(app, offers):
     hidden = offers["hidden"]["name"]
     pages = [app.get("/hilfe").get_data(as_text=True),

@@ -254,9 +254,7 @@ def present(row: dict[str, Any], now: dt.datetime, lang: str = "de",
     """Everything the list, the map and the detail page show of one offer."""
     state = state_at(row, now)
     timing = _timing(row, state, now, lang)
-    alerts: list[str] = []
-    if row.get("status_note"):
-        alerts.append(row["status_note"])
+    alerts: list[str] = []   # in the UI language; the partner's notice is "status_note"
     if timing["season_alert"]:
         alerts.append(timing["season_alert"])
     verified = row.get("last_verified")
@@ -284,6 +282,7 @@ def present(row: dict[str, Any], now: dt.datetime, lang: str = "de",
         "opening_hours": row.get("opening_hours") or "",
         "opening_hours_note": row.get("opening_hours_note") or "",
         "alerts": alerts,
+        "status_note": row.get("status_note") or "",
         "phone": row.get("phone") or "",
         "tel": tel_uri(row.get("phone")),
         "website": row.get("website") or "",
@@ -312,8 +311,7 @@ def present_protected(view: dict[str, Any], now: dt.datetime,
     """A protected offer (``protected.public_view``) with its opening state:
     no address or position exists to show, but when it is open does."""
     state = state_at(view, now)
-    return {**view, **_timing(view, state, now, lang), "protected": True,
-            "alerts": [view["status_note"]] if view.get("status_note") else []}
+    return {**view, **_timing(view, state, now, lang), "protected": True, "alerts": []}
 
 
 def week(opening_hours: str | None, now: dt.datetime, lang: str) -> list[tuple[str, list]]:

@@ -73,6 +73,8 @@ def _render(template: str, extra: dict[str, Any]) -> str:
     lang = _lang()
     return tk.render(template, {
         "lang": lang,
+        # the language partners write their free text in (the site's default)
+        "partner_lang": kconfig.default_lang(),
         "flyer_lang": helpers.keck_homeless_flyer_language(),
         "language_links": _language_links(),
         **extra,
