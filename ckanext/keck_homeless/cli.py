@@ -272,12 +272,18 @@ def qr(target, value, fmt, scale, output, lang):
               help="Language of the flyer (any with a catalogue).")
 @click.option("--date", "day", type=click.DateTime(["%Y-%m-%d"]),
               help='The "Stand" date and reference week (default: today).')
+@click.option("--gemeinde", "municipality", default=None,
+              help="AGS of one municipality: its one-page notice (e.g. 05358024 = Jülich).")
 @click.option("-o", "--output", default="-", show_default=True, help="File to write; - for stdout.")
-def flyer(fmt, lang, day, output):
+def flyer(fmt, lang, day, municipality, output):
     """The flyer as a tagged PDF: offers by category with address, hours and
     phone, QR code to the finder, emergency numbers, "Stand: <date>"."""
+    from ckanext.keck_homeless.offers import codes
     from ckanext.keck_homeless.print import flyer as flyer_module
     from ckanext.keck_homeless.print import source
 
-    data = source.flyer_data(fmt, lang, day.date() if day else dt.date.today())
+    if municipality and municipality not in codes.codes("municipality"):
+        raise click.BadParameter(f"not a municipality key (AGS): {municipality}",
+                                 param_hint="--gemeinde")
+    data = source.flyer_data(fmt, lang, day.date() if day else dt.date.today(), municipality)
     _write_bytes(flyer_module.render(data), output)

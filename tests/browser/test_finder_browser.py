@@ -391,3 +391,19 @@ def test_offline_after_one_visit_without_keeping_searches(browser, live_server, 
         assert all("?" not in u for u in kept)
     finally:
         ctx.close()
+
+
+@pytest.mark.parametrize("name", ["demo-notschlafstelle-dueren", "demo-frauenhaus-kreis-dueren"])
+def test_an_offer_prints_on_one_page(page, live_server, name):
+    """The offer's page printed from the browser (A4): one page, with its
+    phone; nothing of the navigation, map or share links."""
+    import subprocess
+
+    page.goto(f"{live_server}/hilfe/{name}")
+    page.emulate_media(media="print")
+    pdf = page.pdf(format="A4", print_background=False)
+    info = subprocess.run(["pdfinfo", "-"], input=pdf, capture_output=True, check=True).stdout
+    assert b"Pages:           1" in info
+    text = subprocess.run(["pdftotext", "-", "-"], input=pdf, capture_output=True,
+                          check=True).stdout.decode("utf-8")
+    assert "0221 4710-20" in text and "Datenkatalog" not in text

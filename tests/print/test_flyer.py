@@ -267,3 +267,20 @@ def test_expired_and_ended_offers_are_left_out():
 def test_bad_format_or_language(kw):
     with pytest.raises(ValueError):
         flyer.html(make_data(**kw))
+
+
+def test_notice_for_one_municipality():
+    """One page for a municipality's notice board: its offers and the county's
+    protected ones (phone only, no town to filter by), the finder for that
+    municipality in the QR code."""
+    pdf = flyer.render(make_data(municipality="05358024"))     # Jülich
+    assert tools.pdf_info(pdf)["Pages"] == "1"
+    assert tools.pdf_info(pdf)["Title"] == "Hilfe in Jülich"
+    text = one_line(tools.pdf_text(pdf))
+    for offer in demo_offers():
+        if offer.protected or offer.municipality_name == "Jülich":
+            assert one_line(offer.title) in text, offer.title
+        else:
+            assert one_line(offer.title) not in text, offer.title
+    assert tools.decode_image(tools.pdf_page_image(pdf, 1, 150)) == [
+        f"{BASE}/hilfe?gemeinde=05358024"]

@@ -210,7 +210,8 @@ def test_flyer_follows_changes(app, offers):
     assert "02421 777-777" in tools.pdf_text(after.data)
 
 
-@pytest.mark.parametrize("query", ["format=a3", "lang=fr", "format=", "lang="])
+@pytest.mark.parametrize("query", ["format=a3", "lang=fr", "format=", "lang=", "gemeinde=12345",
+                                   "gemeinde=%00"])
 def test_flyer_bad_parameters(app, query):
     res = app.get(f"/keck-homeless/flyer.pdf?{query}")
     assert res.status_code == 400
@@ -253,3 +254,15 @@ def test_snippets_link_to_working_endpoints(app, offers):
         res = app.get(href.replace("&amp;", "&"))
         assert res.status_code == 200, href
         assert res.mimetype in ("application/pdf", "image/svg+xml", "image/png")
+
+
+def test_notice_for_one_municipality(app, offers):
+    res = app.get("/keck-homeless/flyer.pdf?gemeinde=05358008")
+    assert res.status_code == 200
+    assert res.headers["Content-Disposition"].endswith('hilfe-flyer-a4-de-05358008.pdf"')
+    assert tools.pdf_info(res.data)["Pages"] == "1"
+    text = " ".join(tools.pdf_text(res.data).split())
+    assert "Hilfe in Düren" in text and "Mittagstisch Öffentlich" in text
+    assert "Schutzwohnung Geschützt Adresse nur telefonisch" in text
+    for leak in ("Geheimgasse", "Nahweg"):
+        assert leak not in text

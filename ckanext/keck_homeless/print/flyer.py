@@ -54,6 +54,7 @@ SEASON_LOOKAHEAD_WEEKS = 53
 
 TEXT: dict[str, Msg] = {
     "default_title": Msg("Help for people without a home"),
+    "title_municipality": Msg("Help in {municipality}"),
     "intro": Msg(
         "Sleeping, food, drinking water, showers, clothing, advice – free or low-cost "
         "help near you."),
@@ -159,6 +160,17 @@ class FlyerData:
     publisher: str = ""
     #: Optional overrides of the computed reference week (tests).
     week_start: dt.date | None = field(default=None)
+    #: A notice for one municipality (its AGS): its offers, plus the protected
+    #: ones of the whole county (they have no town to filter by), and the finder
+    #: for that municipality in the QR code.
+    municipality: str | None = None
+
+    def municipality_name(self) -> str:
+        return codes.label("municipality", self.municipality) if self.municipality else ""
+
+    def finder_url(self) -> str:
+        return (self.urls.municipality(self.municipality) if self.municipality
+                else self.urls.finder())
 
 
 def parse_emergency_numbers(value: str | Iterable[str] | None) -> list[EmergencyNumber]:
@@ -374,8 +386,11 @@ def sections(data: FlyerData, limit: int | None = None,
     today = data.today
     week = data.week_start or reference_week(today)
     by_cat: dict[str, list[FlyerOffer]] = {}
+    town = data.municipality_name()
     for offer in data.offers:
         if offer.offer_status == "ended" or (offer.valid_until and offer.valid_until < today):
+            continue
+        if town and not offer.protected and offer.municipality_name != town:
             continue
         by_cat.setdefault(offer.category, []).append(offer)
     out = []
@@ -408,6 +423,13 @@ def _environment():
                               autoescape=True, trim_blocks=True, lstrip_blocks=True)
 
 
+def _title(data: FlyerData) -> str:
+    if data.municipality:
+        return TEXT["title_municipality"].format(municipality=data.municipality_name()).text(
+            data.lang)
+    return data.title or TEXT["default_title"].text(data.lang)
+
+
 def html(data: FlyerData, limit: int | None = None, body_pt: float = MIN_BODY_PT,
          note_pages: int = 0, complete: frozenset[str] = ALWAYS_COMPLETE) -> str:
     """The flyer's HTML (what WeasyPrint lays out)."""
@@ -416,8 +438,8 @@ def html(data: FlyerData, limit: int | None = None, body_pt: float = MIN_BODY_PT
     if data.lang not in languages():
         raise ValueError(f"language must be one of {languages()}: {data.lang!r}")
     lang = data.lang
-    finder = data.urls.finder()
-    title = data.title or TEXT["default_title"].text(lang)
+    finder = data.finder_url()
+    title = _title(data)
     t = {key: TEXT[key].text(lang) for key in ("scan", "intro", "emergency", "offers_title",
                                                "phone")}
     return _environment().get_template("flyer.html").render(
@@ -495,7 +517,7 @@ def _fitting_document(data: FlyerData):
 def render(data: FlyerData) -> bytes:
     """The flyer as PDF bytes (tagged, PDF/UA-1)."""
     doc = _fitting_document(data) if data.fmt == "a4" else _booklet_document(data)
-    title = data.title or TEXT["default_title"].text(data.lang)
+    title = _title(data)
     doc.metadata.title = title
     doc.metadata.authors = [data.publisher] if data.publisher else []
     doc.metadata.lang = data.lang

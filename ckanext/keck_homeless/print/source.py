@@ -108,8 +108,10 @@ def protected_offers() -> list[flyer.FlyerOffer]:
             return out
 
 
-def flyer_data(fmt: str, lang: str, today: dt.date | None = None) -> flyer.FlyerData:
+def flyer_data(fmt: str, lang: str, today: dt.date | None = None,
+               municipality: str | None = None) -> flyer.FlyerData:
     return flyer.FlyerData(
+        municipality=municipality,
         offers=tuple(store_offers() + protected_offers()), urls=public_urls(lang),
         today=today or dt.date.today(), lang=lang, fmt=fmt,
         emergency=tuple(emergency_numbers()), title=flyer_title(lang),
@@ -120,11 +122,12 @@ _cache: collections.OrderedDict[flyer.FlyerData, tuple[bytes, str]] = collection
 _cache_lock = threading.Lock()
 
 
-def flyer_pdf(fmt: str, lang: str, today: dt.date | None = None) -> tuple[bytes, str]:
+def flyer_pdf(fmt: str, lang: str, today: dt.date | None = None,
+              municipality: str | None = None) -> tuple[bytes, str]:
     """``(pdf, etag)``. Rendering takes seconds, so PDFs are cached by their
     complete input (every printed value, the date and the settings): any
     change of an offer or setting gives a new key, nothing stale is served."""
-    data = flyer_data(fmt, lang, today)
+    data = flyer_data(fmt, lang, today, municipality)
     with _cache_lock:
         hit = _cache.get(data)
         if hit:

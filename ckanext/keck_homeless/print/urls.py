@@ -20,6 +20,8 @@ from ckanext.keck_homeless.offers import codes
 FINDER_PATH = "/hilfe"
 #: The finder's GET parameter for a category (German, see ``finder/filters.py``).
 CATEGORY_PARAM = "kategorie"
+#: ... and for a municipality (its AGS).
+MUNICIPALITY_PARAM = "gemeinde"
 #: CKAN dataset names: lower-case letters, digits, ``-`` and ``_``.
 _NAME_RE = re.compile(r"^[a-z0-9_-]{2,100}$")
 #: CKAN locale codes (``en``, ``pt_BR``, ``zh_Hant_TW``).
@@ -68,6 +70,12 @@ class PublicUrls:
         if code not in codes.codes("category"):
             raise BadTarget(f"unknown category {code!r}")
         return f"{self.finder()}?{CATEGORY_PARAM}={code}"
+
+    def municipality(self, ags: str) -> str:
+        """The finder for one municipality (``?gemeinde=<AGS>``)."""
+        if ags not in codes.codes("municipality"):
+            raise BadTarget(f"unknown municipality {ags!r}")
+        return f"{self.finder()}?{MUNICIPALITY_PARAM}={ags}"
 
     def offer(self, name: str) -> str:
         if not _NAME_RE.match(name or ""):

@@ -10,8 +10,9 @@
     sets the pixels (PNG) or units (SVG) per module. The code leads to the
     finder in the page's language (``/en/keck-homeless/qr/finder.png`` →
     ``…/en/hilfe``) or in ``?lang=`` (a UI language; else 400).
-``/keck-homeless/flyer.pdf?format=a4|a6&lang=de|en|…``
-    The flyer as a download (any language with a catalogue); bad parameters → 400.
+``/keck-homeless/flyer.pdf?format=a4|a6&lang=de|en|…[&gemeinde=<AGS>]``
+    The flyer as a download (any language with a catalogue); with ``gemeinde``
+    the one-page notice of one municipality; bad parameters → 400.
 """
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ from flask import Blueprint, Response, request
 
 from ckanext.keck_homeless import config as kconfig
 from ckanext.keck_homeless import helpers
+from ckanext.keck_homeless.offers import codes
 from ckanext.keck_homeless.offers.messages import ListText, Msg
 from ckanext.keck_homeless.print import flyer, qr, source
 from ckanext.keck_homeless.print.urls import BadTarget
@@ -41,6 +43,8 @@ MSG = {
     "bad_scale": Msg("Invalid parameter scale: allowed is a whole number from 2 to 40."),
     "bad_format": Msg("Invalid parameter format: allowed are a4 and a6."),
     "bad_lang": Msg("Invalid parameter lang: not a language of this site."),
+    "bad_municipality": Msg("Invalid parameter gemeinde: not the key (AGS) of a municipality of "
+                            "the county."),
 }
 
 
@@ -167,10 +171,14 @@ def flyer_pdf() -> Response:
     if lang is None:
         return _error(400, Msg("Invalid parameter lang: allowed are {languages}.",
                                languages=ListText(flyer.languages())))
-    pdf, etag = source.flyer_pdf(fmt, lang)
+    municipality = request.args.get("gemeinde") or None
+    if municipality is not None and municipality not in codes.codes("municipality"):
+        return _error(400, MSG["bad_municipality"])
+    pdf, etag = source.flyer_pdf(fmt, lang, municipality=municipality)
+    stem = f"hilfe-flyer-{fmt}-{lang}" + (f"-{municipality}" if municipality else "")
     response = _OwnCacheResponse(status=200, mimetype="application/pdf", headers={
         "Cache-Control": f"public, max-age={FLYER_MAX_AGE}",
-        "Content-Disposition": f'attachment; filename="hilfe-flyer-{fmt}-{lang}.pdf"',
+        "Content-Disposition": f'attachment; filename="{stem}.pdf"',
         "X-Content-Type-Options": "nosniff",
     })
     response.set_etag(etag)
