@@ -13,7 +13,7 @@ CKAN_SYSADMIN_PASSWORD ?= keck-demo-admin
 CKAN_SYSADMIN_EMAIL ?= admin@example.org
 export CKAN_SYSADMIN_NAME CKAN_SYSADMIN_PASSWORD
 
-.PHONY: help os venv services demo serve stop test test-config lint cite bench bench-hours clean
+.PHONY: help os venv services demo serve stop test test-config lint cite bench bench-hours bench-finder clean
 
 help:
 	@echo "make demo   install everything, load demo data, serve CKAN on http://127.0.0.1:$(DEMO_PORT)"
@@ -69,6 +69,9 @@ bench: venv
 	@bash dev/install-os.sh --bench
 	@bash dev/services.sh start
 	@bash bench/run.sh $(BENCH_N)
+
+bench-finder: venv
+	$(VENV)/bin/python bench/finder.py http://127.0.0.1:$(DEMO_PORT)/hilfe $(BENCH_FINDER_URLS)
 
 bench-hours: venv
 	$(VENV)/bin/python bench/hours.py --out bench/results-$$(date -u +%Y-%m-%d)-hours.tsv

@@ -123,8 +123,11 @@
     var boxes = document.querySelectorAll('.kh-near');
     var button = document.getElementById('kh-near-button');
     var status = document.getElementById('kh-near-status');
-    if (!boxes.length || !document.getElementById('kh-list') || !navigator.geolocation) { return; }
-    Array.prototype.forEach.call(boxes, function (box) { box.hidden = false; });
+    if (!boxes.length) { return; }
+    if (!document.getElementById('kh-list') || !navigator.geolocation) {
+      Array.prototype.forEach.call(boxes, function (box) { box.classList.add('kh-no-geo'); });
+      return;
+    }
     button.addEventListener('click', function () {
       navigator.geolocation.getCurrentPosition(function (pos) {
         sortByDistance(pos.coords.latitude, pos.coords.longitude);
