@@ -472,6 +472,7 @@ def _row(rng: random.Random, i: int, muni, info, cat: str, org) -> dict[str, str
         "valid_until": valid_until,
         "offer_status": status,
         "status_note": status_note,
+        "closed_until": "",
         "phone": f"{PHONE_PREFIX}{rng.randrange(1000):03d}",
         "email": f"{kind.mailbox}@{org_host}.example.org",
         "website": f"https://{org_host}.example.org/angebote/{name}",

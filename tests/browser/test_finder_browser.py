@@ -289,6 +289,12 @@ def test_first_screen_answers_where_to_sleep_tonight(browser, live_server, demo_
         # protected beds are in the block, with their phone and without an address
         hidden = {r["name"] for r in demo_rows if r["location_visibility"] == "hidden"}
         assert names & hidden
+        # the cut-off: before 23:00 "Einlass bis 23:00", after it "Kein Einlass mehr"
+        door = pg.locator("#angebot-demo-notschlafstelle-dueren").inner_text()
+        if at.endswith("23:30"):
+            assert ("Kein Einlass mehr" if lang == "de" else "No admission any more") in door
+        else:
+            assert ("Einlass bis 23:00" if lang == "de" else "Admission until 23:00") in door
         # the block's first entry and the emergency numbers are on the first screen
         first = tonight.first.locator(".kh-offer-title").bounding_box()
         assert first["y"] + first["height"] <= size[1], (at, size, first)

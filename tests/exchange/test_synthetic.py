@@ -34,7 +34,7 @@ HEADER = (
     "external_id,name,title,notes,owner_org,category,services,target_groups,dogs_allowed,"
     "women_only,free_of_charge,anonymous,appointment_needed,fee_note,requirements_note,street,"
     "postcode,municipality,district,lat,lon,location_visibility,opening_hours,opening_hours_note,"
-    "admission_until,valid_from,valid_until,offer_status,status_note,phone,email,website,languages,wheelchair,"
+    "admission_until,valid_from,valid_until,offer_status,status_note,closed_until,phone,email,website,languages,wheelchair,"
     "accessibility_note,capacity,last_verified,verified_by"
 )
 COLUMNS = tuple(HEADER.split(","))

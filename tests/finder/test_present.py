@@ -152,3 +152,20 @@ def test_icon_letters_follow_the_ui_language():
     assert present.present(row(), WED_1400, "tr")["icon"] == "M"        # falls back to English
     for lang in ("de", "en"):   # one distinct symbol per category in each language
         assert len(set(present.ICONS[lang].values())) == len(present.ICONS[lang]) == 12
+
+
+def test_a_closure_with_its_last_day_ends_by_itself():
+    closed = row(offer_status="temporarily_closed", closed_until=dt.date(2026, 12, 15),
+                 status_note="Renovierung")
+    during = present.present(closed, WED_1400)
+    assert (during["status"], during["status_label"]) == ("closed",
+                                                          "Vorübergehend geschlossen bis 15.12.")
+    assert present.present(closed, WED_1400, "en")["status_label"] == \
+        "Temporarily closed until 12/15"
+    last_day = present.present(closed, dt.datetime(2026, 12, 15, 14, tzinfo=TZ))
+    assert last_day["status"] == "closed"
+    # from the day after, the opening hours count again — nobody has to flip the status
+    after = present.present(closed, dt.datetime(2026, 12, 16, 14, tzinfo=TZ))
+    assert (after["status"], after["temporarily_closed"]) == ("open", False)
+    assert present.apply_time_filters([closed], Filters(open_now=True),
+                                      dt.datetime(2026, 12, 16, 14, tzinfo=TZ)) == [closed]

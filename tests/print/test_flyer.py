@@ -45,7 +45,8 @@ def demo_offers() -> list[flyer.FlyerOffer]:
             valid_until=rules.parse_date(row["valid_until"]),
             approximate=visibility == "approximate",
             admission_until=row["admission_until"] or None,
-            requirements_note=row["requirements_note"] or None))
+            requirements_note=row["requirements_note"] or None,
+            closed_until=rules.parse_date(row["closed_until"])))
     return out
 
 
@@ -284,3 +285,11 @@ def test_notice_for_one_municipality():
             assert one_line(offer.title) not in text, offer.title
     assert tools.decode_image(tools.pdf_page_image(pdf, 1, 150)) == [
         f"{BASE}/hilfe?gemeinde=05358024"]
+
+
+def test_a_closure_prints_its_last_day_and_ends_by_itself():
+    text = one_line(tools.pdf_text(flyer.render(make_data(fmt="a6"))))
+    assert "Duschmöglichkeit Jülich (Demo) – vorübergehend geschlossen bis 15.12.2026" in text
+    later = one_line(tools.pdf_text(flyer.render(make_data(fmt="a6",
+                                                           today=dt.date(2026, 12, 16)))))
+    assert "vorübergehend geschlossen" not in later

@@ -25,7 +25,7 @@ COLUMNS: tuple[str, ...] = (
     "appointment_needed", "fee_note", "requirements_note", "street", "postcode",
     "municipality", "district", "lat", "lon", "location_visibility", "opening_hours",
     "opening_hours_note", "admission_until", "valid_from", "valid_until", "offer_status",
-    "status_note", "phone", "email", "website", "languages", "wheelchair", "accessibility_note",
+    "status_note", "closed_until", "phone", "email", "website", "languages", "wheelchair", "accessibility_note",
     "capacity", "last_verified", "verified_by",
 )
 LIST_COLUMNS = ("services", "target_groups", "languages")

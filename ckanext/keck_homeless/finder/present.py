@@ -43,6 +43,7 @@ NIGHT_CATEGORIES = frozenset({"shelter", "protection"})
 
 MSG = {
     "temporarily_closed": Msg("Temporarily closed"),
+    "temporarily_closed_until": Msg("Temporarily closed until {date}"),
     "out_of_season": Msg("Not in season"),
     "admission_until": Msg("Admission until {time}"),
     "no_admission": Msg("No admission any more"),
@@ -70,6 +71,11 @@ STATUS = {
 def _date_text(day: dt.date, lang: str) -> str:
     # TRANSLATORS: CLDR date pattern of dates in the finder (yyyy = year, MM = month, dd = day).
     return format_date(day, translator(lang).pgettext("date", "yyyy-MM-dd"), lang)
+
+
+def _short_date(day: dt.date, lang: str) -> str:
+    # TRANSLATORS: CLDR pattern of a day without the year (dd = day, MM = month), German "dd.MM."
+    return format_date(day, translator(lang).pgettext("date", "MM/dd"), lang)
 
 
 def asof_text(now: dt.datetime, lang: str) -> str:
@@ -113,10 +119,20 @@ def season_state(row: dict[str, Any], day: dt.date, lang: str) -> tuple[bool, st
     return True, None
 
 
+def closed_on(row: dict[str, Any], day: dt.date) -> bool:
+    """Whether the offer is closed on ``day`` by its status: ended, or
+    temporarily closed (until ``closed_until`` inclusive, when it names a day)."""
+    status = row.get("offer_status") or "active"
+    if status == "temporarily_closed":
+        until = row.get("closed_until")
+        return until is None or day <= until
+    return status != "active"
+
+
 def state_at(row: dict[str, Any], now: dt.datetime) -> hours.HoursState:
     """Opening state honouring the offer's status and season."""
     in_season, _ = season_state(row, now.date(), "de")
-    if row.get("offer_status") != "active" or not in_season:
+    if closed_on(row, now.date()) or not in_season:
         return hours.HoursState("closed", None, None, "", now)
     return hours.evaluate(row.get("opening_hours"), now)
 
@@ -136,7 +152,7 @@ def open_tonight(row: dict[str, Any], now: dt.datetime) -> bool:
     """Whether the offer is open at some time of the coming night."""
     start, end = night_window(now)
     in_season, _ = season_state(row, start.date(), "de")
-    if row.get("offer_status") != "active" or not in_season:
+    if closed_on(row, start.date()) or not in_season:
         return False
     return any(i.status == "open" for i in hours.intervals(row.get("opening_hours"), start, end))
 
@@ -200,9 +216,14 @@ def _timing(row: dict[str, Any], state: hours.HoursState, now: dt.datetime,
     """What the list and the grouping need to know about time, for any offer
     (published or protected): status and its text, the next change, tonight."""
     in_season, season_alert = season_state(row, now.date(), lang)
-    temporarily_closed = row.get("offer_status") == "temporarily_closed"
+    temporarily_closed = row.get("offer_status") == "temporarily_closed" and \
+        closed_on(row, now.date())
     if temporarily_closed:
-        status_label, hours_text = MSG["temporarily_closed"].text(lang), ""
+        until = row.get("closed_until")
+        status_label = (MSG["temporarily_closed_until"].format(
+            date=_short_date(until, lang)).text(lang) if until
+            else MSG["temporarily_closed"].text(lang))
+        hours_text = ""
     elif not in_season:
         status_label, hours_text = MSG["out_of_season"].text(lang), season_alert or ""
     elif row.get("opening_hours"):

@@ -86,6 +86,7 @@ def public_view(pkg: dict[str, Any], lang: str = "de") -> dict[str, Any]:
         "requirements_note": pkg.get("requirements_note") or "",
         "offer_status": pkg.get("offer_status") or "active",
         "status_note": pkg.get("status_note") or "",
+        "closed_until": _date(pkg.get("closed_until")),
         "valid_from": _date(pkg.get("valid_from")),
         "valid_until": _date(pkg.get("valid_until")),
     }

@@ -68,6 +68,7 @@ TEXT: dict[str, Msg] = {
     "protected": Msg("Address by phone only"),
     "approximate": Msg("exact address by phone"),
     "temporarily_closed": Msg("temporarily closed"),
+    "temporarily_closed_until": Msg("temporarily closed until {date}"),
     "hours_24_7": Msg("24 hours, every day"),
     "daily": Msg("daily"),
     "on_request": Msg("hours on request"),
@@ -123,6 +124,8 @@ class FlyerOffer:
     #: Last admission ("23:00") and what to do after it / who is admitted.
     admission_until: str | None = None
     requirements_note: str | None = None
+    #: Last day of a temporary closure (the offer is open again after it).
+    closed_until: dt.date | None = None
 
     @classmethod
     def protected_offer(cls, title: str, category: str, phone: str | None,
@@ -349,8 +352,12 @@ def entry(offer: FlyerOffer, week_start: dt.date, today: dt.date, lang: str) -> 
         validity.append(TEXT["until"].format(date=format_date(offer.valid_until, lang)).text(lang))
     if validity:
         text = f"{text} ({' '.join(validity)})"
-    status = (TEXT["temporarily_closed"].text(lang)
-              if offer.offer_status == "temporarily_closed" else "")
+    status = ""
+    if offer.offer_status == "temporarily_closed" and (
+            offer.closed_until is None or offer.closed_until >= today):
+        status = (TEXT["temporarily_closed_until"].format(
+            date=format_date(offer.closed_until, lang)).text(lang) if offer.closed_until
+            else TEXT["temporarily_closed"].text(lang))
     rules = []
     if offer.admission_until:
         rules.append(TEXT["admission_until"].format(time=offer.admission_until).text(lang))

@@ -81,7 +81,8 @@ def store_offers() -> list[flyer.FlyerOffer]:
             opening_hours=row["opening_hours"], opening_hours_note=row["opening_hours_note"],
             offer_status=row["offer_status"], valid_from=row["valid_from"],
             valid_until=row["valid_until"], approximate=approximate,
-            admission_until=row["admission_until"], requirements_note=row["requirements_note"]))
+            admission_until=row["admission_until"], requirements_note=row["requirements_note"],
+            closed_until=row["closed_until"]))
     return out
 
 

@@ -115,6 +115,7 @@ def row_for(offer: dict[str, Any], grid_m: int) -> dict[str, Any] | None:
         "valid_until": _date(offer.get("valid_until")),
         "offer_status": offer.get("offer_status") or "active",
         "status_note": offer.get("status_note") or None,
+        "closed_until": _date(offer.get("closed_until")),
         "phone": offer.get("phone") or None,
         "email": offer.get("email") or None,
         "website": offer.get("website") or None,
