@@ -27,7 +27,7 @@ def _check_transport(conn) -> None:
     assert page.status == 200 and page.getheader("Content-Encoding") == "gzip"
     assert page.getheader("Set-Cookie") is None, page.getheader("Set-Cookie")
     html = gzip.decompress(raw).decode("utf-8")
-    assert "<html" in html and len(raw) < len(html.encode("utf-8")) / 3
+    assert "<html" in html and len(raw) < len(html.encode("utf-8")) / 2
     assets = re.findall(r'(?:src|href)="(/webassets/[^"]+)"', html)
     assert assets
     for url in assets:

@@ -19,7 +19,7 @@ def test_public_view_is_a_whitelist():
     view = protected.public_view(PKG)
     assert set(view) == {"id", "name", "title", "category", "category_label", "icon", "phone", "tel",
                          "services", "opening_hours", "opening_hours_note", "admission_until",
-                         "requirements_note", "offer_status",
+                         "requirements_note", "offer_status", "closed_until",
                          "status_note", "valid_from", "valid_until"}
     assert view["tel"] == "tel:02214710203"
     text = repr(view)
