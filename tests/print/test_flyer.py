@@ -46,7 +46,11 @@ def demo_offers() -> list[flyer.FlyerOffer]:
             approximate=visibility == "approximate",
             admission_until=row["admission_until"] or None,
             requirements_note=row["requirements_note"] or None,
-            closed_until=rules.parse_date(row["closed_until"])))
+            closed_until=rules.parse_date(row["closed_until"]),
+            dogs_allowed=rules.as_bool_safe(row["dogs_allowed"]),
+            women_only=rules.as_bool_safe(row["women_only"]), wheelchair=row["wheelchair"],
+            languages=tuple(rules.as_list(row["languages"])),
+            target_groups=tuple(rules.as_list(row["target_groups"]))))
     return out
 
 
@@ -235,7 +239,8 @@ def test_the_rules_at_the_door_are_printed(a4_de):
     for pdf in (a4_de, flyer.render(make_data(fmt="a6"))):
         text = one_line(tools.pdf_text(pdf))
         assert "Einlass bis 23:00. Voraussetzungen: Aufnahme ohne Voranmeldung; nach 23 Uhr " \
-               "über die Bereitschaftsnummer." in text
+               "über die Bereitschaftsnummer. Hunde erlaubt · auch auf Englisch, Arabisch, " \
+               "Rumänisch" in text
 
 
 @pytest.mark.parametrize("lang", ["de", "en"])

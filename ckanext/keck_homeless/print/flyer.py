@@ -79,6 +79,11 @@ TEXT: dict[str, Msg] = {
     "admission_until": Msg("admission until {time}"),
     "requirements": Msg("Requirements: {text}"),
     "notes": Msg("Notes"),
+    "dogs": Msg("dogs allowed"),
+    "women_only": Msg("women only"),
+    "wheelchair": Msg("wheelchair accessible"),
+    "also_in": Msg("also in {languages}"),
+    "for": Msg("for {groups}"),
 }
 
 #: The English labels of the default ``emergency_numbers`` (config_declaration.yaml):
@@ -126,6 +131,12 @@ class FlyerOffer:
     requirements_note: str | None = None
     #: Last day of a temporary closure (the offer is open again after it).
     closed_until: dt.date | None = None
+    #: Who and what: printed as one short line ("Hunde erlaubt · nur Frauen · …").
+    dogs_allowed: bool | None = None
+    women_only: bool | None = None
+    wheelchair: str | None = None
+    languages: tuple[str, ...] = ()
+    target_groups: tuple[str, ...] = ()
 
     @classmethod
     def protected_offer(cls, title: str, category: str, phone: str | None,
@@ -365,8 +376,32 @@ def entry(offer: FlyerOffer, week_start: dt.date, today: dt.date, lang: str) -> 
         rules.append(TEXT["requirements"].format(
             text=offer.requirements_note.strip().rstrip(".")).text(lang))
     rules_text = ". ".join(r[:1].upper() + r[1:] for r in rules) + ("." if rules else "")
+    facts = _facts(offer, lang)
+    if facts:
+        rules_text = f"{rules_text} {facts}".strip()
     return Entry(title=offer.title, place=_place(offer, lang), hours=text,
                  phone=(offer.phone or "").strip(), status=status, rules=rules_text)
+
+
+def _facts(offer: FlyerOffer, lang: str) -> str:
+    """"Für Frauen · Hunde erlaubt · rollstuhlgerecht · auch auf Englisch, Arabisch"."""
+    out = []
+    groups = [codes.label("target_groups", g, lang) for g in offer.target_groups
+              if g not in ("everyone", "adults") and g in codes.codes("target_groups")]
+    if offer.women_only:
+        out.append(TEXT["women_only"].text(lang))
+    elif groups:
+        out.append(TEXT["for"].format(groups=", ".join(groups)).text(lang))
+    if offer.dogs_allowed:
+        out.append(TEXT["dogs"].text(lang))
+    if offer.wheelchair == "yes":
+        out.append(TEXT["wheelchair"].text(lang))
+    others = [codes.label("languages", code, lang) for code in offer.languages
+              if code != "de" and code in codes.codes("languages")]
+    if others:
+        out.append(TEXT["also_in"].format(languages=", ".join(others)).text(lang))
+    text = " · ".join(out)
+    return text[:1].upper() + text[1:] if text else ""
 
 
 def _sort_key(offer: FlyerOffer) -> tuple:

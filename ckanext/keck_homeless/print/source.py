@@ -10,6 +10,7 @@ and position never reach the flyer code.
 from __future__ import annotations
 
 import collections
+import dataclasses
 import datetime as dt
 import hashlib
 import threading
@@ -82,8 +83,18 @@ def store_offers() -> list[flyer.FlyerOffer]:
             offer_status=row["offer_status"], valid_from=row["valid_from"],
             valid_until=row["valid_until"], approximate=approximate,
             admission_until=row["admission_until"], requirements_note=row["requirements_note"],
-            closed_until=row["closed_until"]))
+            closed_until=row["closed_until"], dogs_allowed=row["dogs_allowed"],
+            women_only=row["women_only"], wheelchair=row["wheelchair"],
+            languages=tuple(row["languages"] or ()),
+            target_groups=tuple(row["target_groups"] or ())))
     return out
+
+
+def _codes(value) -> list[str]:
+    try:
+        return rules.as_list(value)
+    except (TypeError, ValueError):
+        return []
 
 
 def protected_offers() -> list[flyer.FlyerOffer]:
@@ -98,12 +109,17 @@ def protected_offers() -> list[flyer.FlyerOffer]:
         for pkg in result["results"]:
             if pkg.get("location_visibility") != "hidden" or not rules.is_publishable(pkg):
                 continue
-            out.append(flyer.FlyerOffer.protected_offer(
+            offer = flyer.FlyerOffer.protected_offer(
                 title=pkg.get("title") or pkg["name"], category=pkg.get("category") or "",
                 phone=pkg.get("phone") or None, opening_hours=pkg.get("opening_hours") or None,
                 offer_status=pkg.get("offer_status") or "active",
                 admission_until=pkg.get("admission_until") or None,
-                requirements_note=pkg.get("requirements_note") or None))
+                requirements_note=pkg.get("requirements_note") or None)
+            # who may come is not a location: women only, languages
+            out.append(dataclasses.replace(
+                offer, women_only=rules.as_bool_safe(pkg.get("women_only")),
+                languages=tuple(_codes(pkg.get("languages"))),
+                target_groups=tuple(_codes(pkg.get("target_groups")))))
         start += _SEARCH_ROWS
         if start >= result["count"]:
             return out
