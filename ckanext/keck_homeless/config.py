@@ -42,6 +42,8 @@ class FinderSettings:
     wms_url: str = ""
     wms_layers: str = ""
     clock_param: bool = False
+    #: CSP frame-ancestors of the finder's pages ('self', 'none' or origins).
+    frame_ancestors: str = "'self'"
 
 
 @dataclass(frozen=True)
@@ -200,7 +202,9 @@ def load(cfg: Mapping[str, Any]) -> Settings:
             attribution=_text(cfg, "finder.attribution", ""),
             wms_url=_text(cfg, "finder.wms_url", ""),
             wms_layers=_text(cfg, "finder.wms_layers", ""),
-            clock_param=_bool(cfg, "finder.clock_param", False)),
+            clock_param=_bool(cfg, "finder.clock_param", False),
+            frame_ancestors=_text(cfg, "finder.frame_ancestors", FinderSettings.frame_ancestors)
+            or FinderSettings.frame_ancestors),
         public_url=_text(cfg, "public_url", ""),
         emergency_numbers=_text(cfg, "emergency_numbers", ""),
         flyer_titles=titles,

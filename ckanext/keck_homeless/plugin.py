@@ -105,8 +105,9 @@ class KeckHomelessPlugin(p.SingletonPlugin, DefaultTranslation):
 
     # IMiddleware
     def make_middleware(self, app: Any, config: Any) -> Any:
-        from ckanext.keck_homeless import transport
+        from ckanext.keck_homeless import guard, transport
         from ckanext.keck_homeless.views import ogc as ogc_views
 
-        return transport.Transport(ogc_views.make_middleware(app, config),
+        # outside in: bytes on the wire, refused input, the OGC fast path, CKAN
+        return transport.Transport(guard.InputGuard(ogc_views.make_middleware(app, config)),
                                    compress=kconfig.load(config).compress)

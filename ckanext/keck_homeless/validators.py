@@ -173,7 +173,12 @@ def keck_homeless_date(value, context):
 @validator
 @_optional
 def keck_homeless_not_future(value, context):
-    if rules.parse_date(value) > dt.date.today():
+    try:
+        day = rules.parse_date(value)
+    except (ValueError, TypeError):
+        # keck_homeless_date before it has said so already; never a 500
+        raise _invalid(rules.MSG["bad_date"]) from None
+    if day and day > dt.date.today():
         raise _invalid(rules.MSG["future_date"])
     return value
 
@@ -217,12 +222,13 @@ def keck_homeless_postcode(value, context):
 @validator
 @_optional
 def keck_homeless_capacity(value, context):
-    try:
-        number = int(str(value).strip())
-    except ValueError:
-        raise _invalid(rules.MSG["bad_capacity"]) from None
-    if number < 0:
-        raise _invalid(rules.MSG["bad_capacity"])
+    bad = rules.MSG["bad_capacity"].format(max=rules.MAX_CAPACITY)
+    text = str(value).strip()
+    if not (text.isascii() and text.isdigit()) or len(text) > 7:
+        raise _invalid(bad)
+    number = int(text)
+    if number > rules.MAX_CAPACITY:
+        raise _invalid(bad)
     return str(number)
 
 

@@ -74,6 +74,9 @@ def marker_count(pg) -> int:
 
 
 def test_finder_loads_with_map_equal_to_list(page, live_server, demo_rows):
+    blocked = []
+    page.on("console", lambda m: blocked.append(m.text)
+            if "Content Security Policy" in m.text else None)
     page.goto(f"{live_server}/hilfe?zeit={AT}")
     page.wait_for_selector("#kh-map .leaflet-marker-icon")
     names = list_names(page)
@@ -84,7 +87,9 @@ def test_finder_loads_with_map_equal_to_list(page, live_server, demo_rows):
     protected = page.locator(".kh-protected-offer")
     assert protected.count() == len(hidden)
     assert all(r["name"] not in names for r in hidden)
-    assert page.errors == []
+    assert page.errors == [] and blocked == []   # nothing refused by the page's CSP
+    # the inline script (with its nonce) ran: the near-me button has its place
+    assert page.locator("html.kh-js").count() == 1
     # no request leaves the site (the test config has no base map)
     assert all(u.startswith(live_server) or u.startswith("data:") for u in page.requests), page.requests
 

@@ -48,10 +48,14 @@ MSG = {
     "bad_email": Msg("Invalid e-mail address."),
     "bad_url": Msg("Invalid web address (must start with http:// or https://)."),
     "bad_postcode": Msg("The postcode must have five digits."),
-    "bad_capacity": Msg("Please give a whole number from 0."),
+    "bad_capacity": Msg("Please give a whole number from 0 to {max}."),
     "bad_boolean": Msg("Expected yes/no (true/false)."),
     "bad_time": Msg("Give the time as HH:MM, e.g. 23:00."),
 }
+
+#: Largest number of places an offer may give (the store's column is a 32-bit integer;
+#: no shelter in a county has more).
+MAX_CAPACITY = 100_000
 
 _TIME_RE = re.compile(r"^([01]?\d|2[0-3])(?:[:.]([0-5]\d))?(?:\s*(?:uhr|h))?$", re.IGNORECASE)
 
@@ -84,8 +88,11 @@ def parse_point(value: Any) -> tuple[float, float] | None:
     if not isinstance(geom, Mapping) or geom.get("type") != "Point":
         raise ValueError("not a Point")
     coords = geom.get("coordinates")
-    if not isinstance(coords, (list, tuple)) or len(coords) < 2:
+    if not isinstance(coords, (list, tuple)) or not 2 <= len(coords) <= 3:
         raise ValueError("bad coordinates")
+    if not all(isinstance(c, (int, float)) and not isinstance(c, bool) and math.isfinite(c)
+               for c in coords):
+        raise ValueError("coordinates must be finite numbers")
     lon, lat = float(coords[0]), float(coords[1])
     if not (math.isfinite(lon) and math.isfinite(lat)) or abs(lon) > 180 or abs(lat) > 90:
         raise ValueError("coordinates out of range")
@@ -97,13 +104,18 @@ def point_geojson(lon: float, lat: float) -> str:
 
 
 def parse_date(value: Any) -> dt.date | None:
+    """A date, or ``None`` for nothing. Text must be exactly ``YYYY-MM-DD``
+    (``2026-06-01T25:00`` and ``01.06.2026`` raise ``ValueError``)."""
     if value in (None, ""):
         return None
     if isinstance(value, dt.datetime):
         return value.date()
     if isinstance(value, dt.date):
         return value
-    return dt.date.fromisoformat(str(value)[:10])
+    text = str(value).strip()
+    if len(text) != 10:
+        raise ValueError(f"not a date (YYYY-MM-DD): {text[:40]!r}")
+    return dt.date.fromisoformat(text)
 
 
 def as_bool(value: Any) -> bool | None:

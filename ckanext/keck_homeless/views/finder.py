@@ -69,9 +69,50 @@ def _language_links() -> list[dict[str, str]]:
     } for code in helpers.keck_homeless_ui_languages() if code != current]
 
 
+def _nonce() -> str:
+    """One CSP nonce per response (for the one inline script of base.html)."""
+    from flask import g
+
+    if not getattr(g, "kh_csp_nonce", None):
+        import secrets
+
+        g.kh_csp_nonce = secrets.token_urlsafe(16)
+    return g.kh_csp_nonce
+
+
+def _origin(url: str) -> str:
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url or "")
+    return f"{parts.scheme}://{parts.netloc}" if parts.scheme in ("http", "https") and \
+        parts.netloc else ""
+
+
+def security_headers(response: Response) -> Response:
+    """The finder's pages: a Content-Security-Policy that allows our own
+    scripts (and the inline one only with this response's nonce), images from
+    the configured base map; no referrer (a visit to a help finder is
+    sensitive); framing as configured."""
+    from flask import g
+
+    finder = kconfig.settings().finder
+    maps = " ".join(o for o in {_origin(finder.tile_url), _origin(finder.wms_url)} if o)
+    nonce = getattr(g, "kh_csp_nonce", None)
+    script = "'self'" + (f" 'nonce-{nonce}'" if nonce else "")
+    response.headers["Content-Security-Policy"] = (
+        f"default-src 'self'; script-src {script}; style-src 'self'; "
+        f"img-src 'self' data:{' ' + maps if maps else ''}; connect-src 'self'; "
+        "worker-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; "
+        f"frame-ancestors {finder.frame_ancestors}")
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return response
+
+
 def _render(template: str, extra: dict[str, Any]) -> str:
     lang = _lang()
     return tk.render(template, {
+        "csp_nonce": _nonce(),
         "lang": lang,
         # the language partners write their free text in (the site's default)
         "partner_lang": kconfig.default_lang(),
@@ -262,3 +303,6 @@ def offer(name: str):
         "asof": present.asof_text(now, lang),
         "dataset_url": tk.h.url_for("hilfsangebot.read", id=name),
     })
+
+
+blueprint.after_request(security_headers)

@@ -228,3 +228,7 @@ def _iso(value: str):
     from ckanext.keck_homeless.offers.hours import TZ
 
     return dt.datetime.fromisoformat(value).astimezone(TZ)
+
+
+# the report and free-places pages are finder pages (finder/base.html)
+blueprint.after_request(finder.security_headers)
