@@ -88,3 +88,13 @@ def test_finder_pages_send_security_headers(app, path):
 def test_frame_ancestors_is_configurable(app):
     assert "frame-ancestors 'self' https://www.kreis-dueren.de" in \
         app.get("/hilfe").headers["Content-Security-Policy"]
+
+
+@pytest.mark.parametrize("path, status", [
+    ("/dataset/changes_multiple", 404),
+    ("/dataset/changes_multiple?new_id=x&old_id=y", 404),
+])
+def test_ckan_views_that_let_an_action_error_escape_answer_4xx(app, path, status):
+    """CKAN's activity view raised NotFound/NotAuthorized into a 500."""
+    assert app.get(path).status_code == status
+

@@ -97,3 +97,4 @@ def test_exception_texts_are_german_and_english():
     for text in texts:
         german, sep, english = text.partition(" / ")
         assert sep and german and english, text
+

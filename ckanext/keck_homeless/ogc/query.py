@@ -41,7 +41,11 @@ def column_of(name: str, *, site_url: str = "", locator: str = "FILTER"):
     for pname, expr in published.sql_properties(site_url):
         if pname == local:
             return expr
-    raise InvalidParameterValue(f"Unbekannte Eigenschaft / unknown property {name[:80]!r}", locator=locator)
+    if not local:
+        raise InvalidParameterValue("Leere Eigenschaft (ValueReference/PropertyName) / empty "
+                                    "property (ValueReference/PropertyName)", locator=locator)
+    raise InvalidParameterValue(f"Unbekannte Eigenschaft / unknown property {str(name)[:80]!r}",
+                                locator=locator)
 
 
 def type_of(name: str) -> str:

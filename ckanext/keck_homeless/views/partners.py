@@ -232,3 +232,32 @@ def _iso(value: str):
 
 # the report and free-places pages are finder pages (finder/base.html)
 blueprint.after_request(finder.security_headers)
+
+
+
+def _error_page(code: int, name: str, content: str):
+    from ckan.common import current_user
+
+    return tk.render("error_document_template.html", {
+        "code": code, "name": name, "content": content,
+        "show_login_redirect_link": code == 403 and current_user.is_anonymous,
+    }), code
+
+
+# Views of CKAN and its plugins that let an action's exception escape (the
+# activity plugin's /dataset/changes_multiple with an unknown or forbidden id,
+# for one) answer with the matching status instead of a 500 — site-wide.
+@blueprint.app_errorhandler(tk.NotAuthorized)
+def not_authorized(err):
+    return _error_page(403, "Forbidden", str(err) or tk._("Not authorized to see this page"))
+
+
+@blueprint.app_errorhandler(tk.ObjectNotFound)
+def not_found(err):
+    return _error_page(404, "Not Found", str(err) or tk._("Not found"))
+
+
+@blueprint.app_errorhandler(tk.ValidationError)
+def invalid(err):
+    return _error_page(400, "Bad Request", tk._("Invalid request: {errors}").format(
+        errors="; ".join(f"{k}: {v}" for k, v in (err.error_dict or {}).items())[:300]))
