@@ -53,18 +53,8 @@ def matches(pkg: dict[str, Any], filters: Filters) -> bool:
     return True
 
 
-def _date(value: Any):
-    try:
-        return rules.parse_date(value)
-    except (TypeError, ValueError):
-        return None
-
-
-def _list(value: Any) -> list[str]:
-    try:
-        return rules.as_list(value)
-    except (TypeError, ValueError):
-        return []
+_date = rules.parse_date_safe
+_list = rules.as_list_safe
 
 
 def public_view(pkg: dict[str, Any], lang: str = "de") -> dict[str, Any]:

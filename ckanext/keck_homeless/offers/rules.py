@@ -234,6 +234,22 @@ def as_bool_safe(value: Any) -> bool:
         return False
 
 
+def parse_date_safe(value: Any) -> dt.date | None:
+    """``parse_date`` for values already stored: ``None`` instead of an error."""
+    try:
+        return parse_date(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def as_list_safe(value: Any) -> list[str]:
+    """``as_list`` for values already stored: ``[]`` instead of an error."""
+    try:
+        return as_list(value)
+    except (TypeError, ValueError):
+        return []
+
+
 # --- what may be published -------------------------------------------------
 
 @dataclass(frozen=True)

@@ -90,13 +90,6 @@ def store_offers() -> list[flyer.FlyerOffer]:
     return out
 
 
-def _codes(value) -> list[str]:
-    try:
-        return rules.as_list(value)
-    except (TypeError, ValueError):
-        return []
-
-
 def protected_offers() -> list[flyer.FlyerOffer]:
     """Public protected offers from CKAN: name, category, hours and phone only."""
     search = tk.get_action("package_search")
@@ -118,8 +111,8 @@ def protected_offers() -> list[flyer.FlyerOffer]:
             # who may come is not a location: women only, languages
             out.append(dataclasses.replace(
                 offer, women_only=rules.as_bool_safe(pkg.get("women_only")),
-                languages=tuple(_codes(pkg.get("languages"))),
-                target_groups=tuple(_codes(pkg.get("target_groups")))))
+                languages=tuple(rules.as_list_safe(pkg.get("languages"))),
+                target_groups=tuple(rules.as_list_safe(pkg.get("target_groups")))))
         start += _SEARCH_ROWS
         if start >= result["count"]:
             return out

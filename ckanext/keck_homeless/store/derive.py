@@ -67,18 +67,8 @@ def _int(value: Any) -> int | None:
         return None
 
 
-def _date(value: Any):
-    try:
-        return rules.parse_date(value)
-    except (TypeError, ValueError):
-        return None
-
-
-def _list(value: Any) -> list[str]:
-    try:
-        return rules.as_list(value)
-    except (TypeError, ValueError):
-        return []
+_date = rules.parse_date_safe
+_list = rules.as_list_safe
 
 
 def row_for(offer: dict[str, Any], grid_m: int) -> dict[str, Any] | None:
