@@ -57,6 +57,7 @@ test: services
 	@bash dev/write-config.sh $(TEST_INI) ckan_test ckan_test 1 5001 >/dev/null
 	@$(CKAN) -c $(TEST_INI) db upgrade >/dev/null
 	@bash dev/fetch-schemas.sh >/dev/null
+	@bash dev/fetch-standards.sh >/dev/null
 	$(VENV)/bin/ruff check ckanext tests
 	$(VENV)/bin/python -m pytest --ckan-ini=$(TEST_INI) $(PYTEST_ARGS)
 

@@ -13,7 +13,8 @@ and as an editor of another organisation:
   with every ``fl`` and ``use_default_schema``;
 * every GET route of the Flask app is requested with those ids in its URL
   variables (dataset, activity, changes pages, feeds …), plus our outputs
-  (finder, map JSON, WFS/WMS/OGC API in every format, QR, flyer, exports);
+  (finder, map JSON, WFS/WMS/OGC API in every format, QR, flyer, exports, the
+  HSDS API and its data package);
 * every table of CKAN's schema, the feature store and Solr's stored
   documents are read directly.
 
@@ -28,6 +29,7 @@ import io
 import itertools
 import json
 import re
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -271,6 +273,14 @@ def _our_outputs(world) -> list[str]:
         "/keck-homeless/ogcapi/collections/hilfsangebote/items?f=html&limit=1000",
         f"/keck-homeless/ogcapi/collections/hilfsangebote/items?bbox={cell}&f=json",
     ]
+    hsds = "/keck-homeless/hsds"
+    urls += [f"{hsds}/services?full=true&per_page=1000", f"{hsds}/services?search=Leck",
+             f"{hsds}/service_at_locations?full=true&per_page=1000",
+             f"{hsds}/organizations?full_service=true&per_page=1000",
+             f"{hsds}/datapackage.zip",
+             *(f"{hsds}/services/{o['id']}" for o in offers.values()),
+             *(f"{hsds}/organizations/{o['owner_org']}?full_service=true"
+               for o in offers.values())]
     if len(world["activities"]) >= 2:
         urls.append(f"/dataset/changes_multiple?new_id={world['activities'][-1]}"
                     f"&old_id={world['activities'][0]}")
@@ -297,6 +307,9 @@ def _text_of(res) -> str:
         return pdf_text(data)
     if kind.startswith("image/png"):
         return " ".join(decode_png(data))
+    if kind.startswith("application/zip"):
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            return "\n".join(zf.read(n).decode("utf-8", "replace") for n in zf.namelist())
     return data.decode("utf-8", "replace")
 
 

@@ -92,6 +92,31 @@ def export(fmt, output, include_private, include_protected):
     click.echo(f"exported {count} offers", err=True)
 
 
+@keck_homeless.command("hsds", short_help="Open Referral HSDS 3.0 data package (ZIP of CSVs)")
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False),
+              help="ZIP file to write; - for stdout.")
+@click.option("--lang", type=click.Choice(["de", "en"]), default="de", show_default=True,
+              help="Language of labels (taxonomy terms, languages, notes).")
+def hsds_package(output, lang):
+    """Every published offer as a tabular HSDS 3.0 data package: the same
+    objects /keck-homeless/hsds/ serves (protected offers without location)."""
+    import datetime as dt
+
+    import ckan.plugins.toolkit as tk
+    from ckan import model
+
+    from ckanext.keck_homeless.exchange import hsds_source, hsds_tabular
+    from ckanext.keck_homeless.offers import hours
+
+    directory = hsds_source.load(model.meta.engine, lang)
+    site = (tk.config.get("ckan.site_url") or "").rstrip("/")
+    data = hsds_tabular.zip_bytes(directory, site, today=dt.datetime.now(hours.TZ).date(),
+                                  lang=lang)
+    _write_bytes(data, output)
+    click.echo(f"{len(directory.offers)} services, {len(directory.organizations)} "
+               "organizations", err=True)
+
+
 @keck_homeless.command("rebuild")
 def rebuild():
     """Re-derive the whole feature store from CKAN (one transaction)."""

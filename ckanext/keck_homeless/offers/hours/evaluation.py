@@ -106,7 +106,10 @@ def _local(at: dt.datetime | None) -> dt.datetime:
         # Round-trip through UTC so that non-existent wall times (DST gap)
         # become the real instant (02:30 on 30 March → 03:30 CEST).
         return at.replace(tzinfo=TZ).astimezone(dt.timezone.utc).astimezone(TZ)
-    return at.astimezone(TZ)
+    # through UTC as well: an aware Berlin wall time inside the DST gap
+    # (made by adding a timedelta to a Berlin datetime) is not a valid
+    # instant for the library until normalised
+    return at.astimezone(dt.timezone.utc).astimezone(TZ)
 
 
 def _midnight(day: dt.date) -> dt.datetime:
