@@ -277,7 +277,7 @@ def _our_outputs(world) -> list[str]:
     urls += [f"{hsds}/services?full=true&per_page=1000", f"{hsds}/services?search=Leck",
              f"{hsds}/service_at_locations?full=true&per_page=1000",
              f"{hsds}/organizations?full_service=true&per_page=1000",
-             f"{hsds}/datapackage.zip",
+             f"{hsds}/datapackage.zip", "/keck-homeless/download/hilfsangebote.csv",
              *(f"{hsds}/services/{o['id']}" for o in offers.values()),
              *(f"{hsds}/organizations/{o['owner_org']}?full_service=true"
                for o in offers.values())]

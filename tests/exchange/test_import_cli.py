@@ -180,3 +180,38 @@ def test_unreadable_files_fail_clearly(cli, tmp_path):
     notjson.write_text("{nope", encoding="utf-8")
     result = _run(cli, "import", str(notjson))
     assert result.exit_code != 0 and "not valid JSON" in result.output
+
+
+HOSTILE = {"title": "=HYPERLINK(\"http://evil.example\",\"Klick\")",
+           "notes": "=cmd|' /C calc'!A0", "status_note": "@SUM(1+1)",
+           "fee_note": "-2+3 Euro", "phone": "+49 2421 555-0100"}
+
+
+def test_export_neutralises_formulas_and_the_import_restores_them(app, cli, tmp_path):
+    org = factories.Organization()["name"]
+    source = tmp_path / "offers.geojson"
+    with open(source, "w", encoding="utf-8") as f:
+        tabular.write_geojson([_row(org, 7, **HOSTILE)], f)
+    assert _run(cli, "import", str(source)).exit_code == 0
+
+    out = tmp_path / "export.csv"
+    assert _run(cli, "export", "-o", str(out)).exit_code == 0
+    with open(out, encoding="utf-8") as f:
+        row = next(csv.DictReader(f))
+    for key, value in HOSTILE.items():
+        # what a spreadsheet sees starts with an apostrophe: text, not a formula
+        assert row[key] == "'" + value, key
+    assert not row["lat"].startswith("'")  # a plain number is no formula
+
+    # the public download is the same file (with a BOM for Excel)
+    res = app.get("/keck-homeless/download/hilfsangebote.csv")
+    assert res.headers["Content-Type"].startswith("text/csv")
+    body = res.get_data(as_text=True)
+    assert body.startswith("\ufeff")
+    assert next(csv.DictReader(io.StringIO(body[1:]))) == row
+
+    # the export imports back exactly (upsert by external_id, nothing changes)
+    assert _run(cli, "import", str(out)).exit_code == 0
+    pkg = call_action("package_show", id="import-7")
+    for key, value in HOSTILE.items():
+        assert pkg[key] == value, key

@@ -77,7 +77,7 @@ def read_csv(text: str) -> list[Row]:
     reader.fieldnames = header
     rows = []
     for record in reader:
-        values = {k: (v or "").strip() for k, v in record.items() if k is not None}
+        values = {k: restore((v or "").strip()) for k, v in record.items() if k is not None}
         if None in record:
             rows.append(Row(reader.line_num, values, {"_row": ["too many cells"]}))
             continue
@@ -169,12 +169,42 @@ def dataset_to_row(pkg: Mapping[str, Any]) -> dict[str, str]:
     return {c: row.get(c, "") for c in COLUMNS}
 
 
+#: What a spreadsheet reads as the start of a formula (OWASP "CSV injection").
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+def neutralise(value: str) -> str:
+    """A cell that Excel or LibreOffice would run as a formula, prefixed with
+    an apostrophe (``=HYPERLINK(…)`` → ``'=HYPERLINK(…)``); plain numbers
+    (``-0.5``) stay as they are. :func:`restore` is the inverse."""
+    if value.startswith(FORMULA_START) and not _is_number(value):
+        return "'" + value
+    return value
+
+
+def restore(value: str) -> str:
+    """The inverse of :func:`neutralise` (applied by the importer), so an
+    export imports back exactly."""
+    if value.startswith("'") and value[1:2] and value[1] in "".join(FORMULA_START):
+        return value[1:]
+    return value
+
+
 def write_csv(rows: Iterable[Mapping[str, str]], out: IO[str]) -> int:
+    """The import format; cells that would start a formula are neutralised."""
     writer = csv.DictWriter(out, fieldnames=COLUMNS, lineterminator="\n")
     writer.writeheader()
     count = 0
     for row in rows:
-        writer.writerow({c: row.get(c, "") for c in COLUMNS})
+        writer.writerow({c: neutralise(str(row.get(c, "") or "")) for c in COLUMNS})
         count += 1
     return count
 

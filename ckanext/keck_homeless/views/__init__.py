@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib
 
 #: Submodules of this package that define a ``blueprint``.
-BLUEPRINT_MODULES: tuple[str, ...] = ("finder", "partners", "printing", "ogc", "hsds")
+BLUEPRINT_MODULES: tuple[str, ...] = ("finder", "partners", "printing", "ogc", "hsds", "downloads")
 
 
 def get_blueprints() -> list:

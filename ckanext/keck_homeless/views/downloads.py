@@ -1,0 +1,30 @@
+"""Public downloads of the published offers (``/keck-homeless/download/…``).
+
+``hilfsangebote.csv``: every public offer in the import format, as CKAN
+publishes it (``exchange/importer.export_rows``: a protected offer without
+street and position, an approximate one at its coarsened position), cells
+that would start a spreadsheet formula neutralised. The catalogue's data
+product (``services_dataset.py``) links it as a distribution.
+"""
+from __future__ import annotations
+
+import io
+
+from flask import Blueprint, Response
+
+from ckanext.keck_homeless.exchange import importer, tabular
+
+PREFIX = "/keck-homeless/download"
+blueprint = Blueprint("keck_homeless_downloads", __name__, url_prefix=PREFIX)
+
+
+@blueprint.route("/hilfsangebote.csv")
+def offers_csv() -> Response:
+    out = io.StringIO()
+    out.write("\ufeff")  # a UTF-8 BOM, so Excel reads the umlauts right
+    tabular.write_csv(importer.export_rows(), out)
+    response = Response(out.getvalue(), mimetype="text/csv")
+    response.headers["Content-Disposition"] = "attachment; filename=hilfsangebote.csv"
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    response.headers["Cache-Control"] = "public, max-age=300"
+    return response
