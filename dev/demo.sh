@@ -60,7 +60,7 @@ echo "Loading demo data through ckan keck-homeless import ..."
 "$ckan" -c "$ini" keck-homeless import "$top/dev/demo/offers.csv" \
   --organizations "$top/dev/demo/organizations.json"
 
-echo "Publishing the OGC services dataset (WMS, WFS, OGC API - Features, GeoJSON) ..."
+echo "Publishing the OGC services dataset and the offers' dataset (catalogue) ..."
 "$ckan" -c "$ini" keck-homeless publish-services --organization demo-sozialamt-kreis-dueren
 
 if ! smtp_running; then
@@ -95,6 +95,8 @@ cat <<TXT
   WFS / WMS        http://127.0.0.1:$port/keck-homeless/ows?SERVICE=WFS&REQUEST=GetCapabilities
   OGC API Features http://127.0.0.1:$port/keck-homeless/ogcapi/
   Flyer (PDF)      http://127.0.0.1:$port/keck-homeless/flyer.pdf
+  DCAT-AP.de       http://127.0.0.1:$port/catalog.ttl
+  HSDS 3.0 API     http://127.0.0.1:$port/keck-homeless/hsds/
   Mail (demo sink) $state/mail.log   (reminders: ckan -c $ini keck-homeless remind)
   Sysadmin         $name / $password   (CKAN_SYSADMIN_NAME / CKAN_SYSADMIN_PASSWORD)
   Config           $ini

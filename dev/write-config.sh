@@ -5,7 +5,7 @@
 # `activity`); only PLUGINS overrides them.
 set -euo pipefail
 ini=$1 db=$2 core=$3 redis_db=$4 port=$5
-plugins=${6:-keck_homeless scheming_datasets spatial_metadata spatial_query geo_view activity}
+plugins=${6:-keck_homeless scheming_datasets spatial_metadata spatial_query geo_view activity dcat}
 # The same port settings as dev/services.sh.
 pg_port=${PG_PORT:-5432} redis_port=${REDIS_PORT:-6379} solr_port=${SOLR_PORT:-8983}
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -24,7 +24,7 @@ fi
   "ckan.site_title = Hilfsangebote Kreis Düren (Demo)" \
   "ckan.storage_path = $dir/storage" \
   "ckan.plugins = $plugins" \
-  "scheming.dataset_schemas = ckanext.keck_homeless.schemas:hilfsangebot.yaml" \
+  "scheming.dataset_schemas = ckanext.keck_homeless.schemas:hilfsangebot.yaml ckanext.keck_homeless.schemas:dataset.yaml" \
   "scheming.presets = ckanext.scheming:presets.json ckanext.keck_homeless.schemas:presets.yaml" \
   "scheming.dataset_fallback = false" \
   "ckanext.spatial.search_backend = solr-bbox" \
@@ -36,7 +36,8 @@ fi
   "smtp.server = 127.0.0.1:${SMTP_PORT:-8025}" \
   "smtp.mail_from = hilfsangebote@kreis-dueren.example" \
   "ckan.search.solr_commit = true" \
-  "ckan.activity_streams_enabled = true" >/dev/null
+  "ckan.activity_streams_enabled = true" \
+  "ckanext.dcat.rdf.profiles = euro_dcat_ap_3 keck_dcat_ap_de" >/dev/null
 "$ckan" config-tool "$ini" -s logger_root "level = WARNING" >/dev/null
 "$ckan" config-tool "$ini" -s logger_ckan "level = WARNING" >/dev/null
 "$ckan" config-tool "$ini" -s logger_ckanext "level = WARNING" >/dev/null

@@ -14,7 +14,7 @@ and as an editor of another organisation:
 * every GET route of the Flask app is requested with those ids in its URL
   variables (dataset, activity, changes pages, feeds …), plus our outputs
   (finder, map JSON, WFS/WMS/OGC API in every format, QR, flyer, exports, the
-  HSDS API and its data package);
+  HSDS API and its data package, the DCAT catalogue and per-dataset RDF);
 * every table of CKAN's schema, the feature store and Solr's stored
   documents are read directly.
 
@@ -215,6 +215,8 @@ def _route_values(argument: str, rule: str, world) -> list[str]:
         return ["hilfsangebot", "dataset"]
     if argument in ("ext", "format"):
         return ["png", "svg"]
+    if argument == "_format":  # ckanext-dcat's RDF endpoints
+        return ["ttl", "rdf", "jsonld", "xml"]
     if argument == "resource_id":
         return [r["id"] for o in offers.values() for r in o["resources"]]
     values = [offers["approximate"]["name"], offers["hidden"]["id"], offers["turned"]["name"],
@@ -278,6 +280,8 @@ def _our_outputs(world) -> list[str]:
              f"{hsds}/service_at_locations?full=true&per_page=1000",
              f"{hsds}/organizations?full_service=true&per_page=1000",
              f"{hsds}/datapackage.zip", "/keck-homeless/download/hilfsangebote.csv",
+             "/catalog.ttl", "/catalog.jsonld", "/catalog.rdf",
+             *(f"/dataset/{n}.{fmt}" for n in names for fmt in ("ttl", "jsonld")),
              *(f"{hsds}/services/{o['id']}" for o in offers.values()),
              *(f"{hsds}/organizations/{o['owner_org']}?full_service=true"
                for o in offers.values())]
@@ -362,6 +366,9 @@ def _exports(cli, tmp_path, found: list[str]) -> int:
     return count
 
 
+# the DCAT catalogue with every offer as a dataset (off by default) is the
+# widest RDF output; the per-offer RDF endpoints are requested as well
+@pytest.mark.ckan_config("ckanext.keck_homeless.dcat.include_offers", "true")
 def test_no_exact_location_leaves_ckan(app, cli, world, tmp_path, capsys):
     # Positive control: where the values may appear, the detector finds each kind.
     for label, offer in world["offers"].items():

@@ -211,21 +211,32 @@ def remind(dry_run):
 
 
 @keck_homeless.command("publish-services",
-                       short_help="Create/update the catalogue dataset of the OGC services")
+                       short_help="Create/update the catalogue datasets (services, offers)")
 @click.option("--organization", "-o", required=True,
               help="Name or id of the organisation that owns the dataset.")
-@click.option("--name", default=services_dataset.DEFAULT_NAME, show_default=True, help="Dataset name (URL).")
-@click.option("--license-id", default="other-open", show_default=True, help="CKAN licence id.")
-def publish_services(organization: str, name: str, license_id: str):
-    """Create or update one dataset with WMS, WFS, OGC API - Features and
-    GeoJSON resources (previewable with ckanext-geoview's geo_view)."""
+@click.option("--name", default=None,
+              help="Services dataset name (URL); default ckanext.keck_homeless.dcat.services_dataset.")
+@click.option("--product-name", default=None,
+              help="Offers' dataset name; default ckanext.keck_homeless.dcat.data_dataset.")
+@click.option("--license-id", default="dl-de-by-2.0", show_default=True,
+              help="CKAN licence id of both datasets.")
+def publish_services(organization: str, name: str | None, product_name: str | None,
+                     license_id: str):
+    """Create or update the services dataset (WMS, WFS, OGC API - Features,
+    GeoJSON; previewable with geo_view) and the offers' dataset (GeoJSON,
+    CSV, HSDS API, HSDS data package) that the DCAT catalogue lists."""
     import ckan.plugins.toolkit as tk
+
+    from ckanext.keck_homeless import config as kconfig
 
     site_url = tk.config.get("ckan.site_url")
     if not site_url:
         raise click.ClickException("ckan.site_url is not set: the service URLs must be absolute")
+    names = kconfig.settings().dcat
     try:
-        result = services_dataset.publish(site_url, organization, name, license_id)
+        result = services_dataset.publish(site_url, organization,
+                                          name or names.services_dataset, license_id,
+                                          product_name or names.data_dataset)
     except tk.ObjectNotFound:
         raise click.ClickException(f"Organisation {organization!r} not found") from None
     except tk.ValidationError as err:
@@ -233,6 +244,10 @@ def publish_services(organization: str, name: str, license_id: str):
     pkg = result["package"]
     click.echo(f"{'created' if result['created'] else 'updated'}: "
                f"{site_url.rstrip('/')}/dataset/{pkg['name']} ({len(pkg['resources'])} resources)")
+    product = result["product"]
+    click.echo(f"{'created' if result['product_created'] else 'updated'}: "
+               f"{site_url.rstrip('/')}/dataset/{product['name']} "
+               f"({len(product['resources'])} resources)")
     if result["geo_view"]:
         click.echo(f"geo_view: {result['views_created']} map view(s) added")
     else:

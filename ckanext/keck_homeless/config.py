@@ -47,6 +47,26 @@ class FinderSettings:
 
 
 @dataclass(frozen=True)
+class DcatSettings:
+    """DCAT-AP.de metadata of the catalogue (dcat.py)."""
+    contributor_id: str = "http://dcat-ap.de/def/contributors/openNRW"
+    political_geocoding_uri: str = "http://dcat-ap.de/def/politicalGeocoding/districtKey/05358"
+    political_geocoding_level: str = \
+        "http://dcat-ap.de/def/politicalGeocoding/Level/administrativeDistrict"
+    #: "" = the OGC provider name / site / e-mail
+    publisher_name: str = ""
+    publisher_uri: str = ""
+    contact_email: str = ""
+    contact_url: str = ""
+    license_uri: str = "http://dcat-ap.de/def/licenses/dl-by-de/2.0"
+    #: dcatde:licenseAttributionByText ("" = the publisher name)
+    attribution: str = ""
+    include_offers: bool = False
+    data_dataset: str = "keck-homeless-hilfsangebote"
+    services_dataset: str = "keck-homeless-geodienste"
+
+
+@dataclass(frozen=True)
 class Settings:
     region_bbox: tuple[float, float, float, float] = rules.DEFAULT_REGION_BBOX
     approximate_grid_m: int = 500
@@ -67,6 +87,7 @@ class Settings:
     compress: bool = True
     #: Local time at which "free places tonight" stop counting (next morning).
     free_places_expire_at: dt.time = dt.time(10, 0)
+    dcat: DcatSettings = field(default_factory=DcatSettings)
 
     def flyer_title(self, lang: str) -> str:
         return self.flyer_titles.get(lang, "")
@@ -213,7 +234,27 @@ def load(cfg: Mapping[str, Any]) -> Settings:
         ogc_fast_path=_bool(cfg, "ogc.fast_path", True),
         free_places_expire_at=_time(cfg, "free_places.expire_at", d.free_places_expire_at),
         compress=_bool(cfg, "compress", True),
+        dcat=_dcat(cfg),
     )
+
+
+#: DCAT options that fall back to their default when set empty
+_DCAT_REQUIRED = frozenset({"contributor_id", "political_geocoding_uri",
+                            "political_geocoding_level", "license_uri", "data_dataset",
+                            "services_dataset"})
+
+
+def _dcat(cfg: Mapping[str, Any]) -> DcatSettings:
+    d = DcatSettings()
+    values: dict[str, Any] = {}
+    for name in DcatSettings.__dataclass_fields__:
+        default = getattr(d, name)
+        if isinstance(default, bool):
+            values[name] = _bool(cfg, "dcat." + name, default)
+            continue
+        value = _text(cfg, "dcat." + name, default)
+        values[name] = (value or default) if name in _DCAT_REQUIRED else value
+    return DcatSettings(**values)
 
 
 _current: list[Settings | None] = [None]

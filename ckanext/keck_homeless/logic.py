@@ -273,8 +273,36 @@ def bulk_update_public(next_auth, context: Context, data_dict: DataDict):
     return next_auth(context, data_dict)
 
 
+def _catalog_data_dict(data_dict: DataDict) -> DataDict:
+    from ckanext.keck_homeless import dcat
+
+    return {**data_dict, "fq": dcat.catalog_fq(data_dict.get("fq"))}
+
+
+@tk.chained_action
+def dcat_catalog_show(next_action, context: Context, data_dict: DataDict):
+    """ckanext-dcat's catalogue without single offers and without the
+    services dataset (dcat.py: data services instead)."""
+    return next_action(context, _catalog_data_dict(data_dict))
+
+
+@tk.chained_action
+def dcat_catalog_search(next_action, context: Context, data_dict: DataDict):
+    return next_action(context, _catalog_data_dict(data_dict))
+
+
+def _dcat_loaded() -> bool:
+    """Whether ckanext-dcat is configured (asked while plugins load, so by
+    the option, not by ``plugin_loaded``)."""
+    plugins = tk.config.get("ckan.plugins") or []
+    return "dcat" in (plugins.split() if isinstance(plugins, str) else plugins)
+
+
 def get_actions() -> dict[str, Any]:
+    catalogue = ({"dcat_catalog_show": dcat_catalog_show,
+                  "dcat_catalog_search": dcat_catalog_search} if _dcat_loaded() else {})
     return {
+        **catalogue,
         "keck_homeless_protected_location_show": keck_homeless_protected_location_show,
         "keck_homeless_offer_verify": keck_homeless_offer_verify,
         "keck_homeless_offer_approve": keck_homeless_offer_approve,

@@ -1,9 +1,14 @@
-"""The catalogue dataset of the OGC services (``ckan keck-homeless
-publish-services``, see cli.py): one dataset that
-describes the OGC services (WMS, WFS, OGC API - Features, GeoJSON download),
-so the services are findable in CKAN and previewable with ckanext-geoview.
+"""The county's two catalogue datasets (``ckan keck-homeless
+publish-services``, see cli.py):
 
-The command is idempotent: it creates the dataset or updates it in place
+* the **services dataset**: the OGC services (WMS, WFS, OGC API - Features,
+  GeoJSON download), findable in CKAN and previewable with ckanext-geoview;
+  the DCAT catalogue lists its services as ``dcat:DataService`` (dcat.py);
+* the **offers' dataset** ("data product"): every public offer as GeoJSON,
+  CSV, HSDS 3.0 API and HSDS data package — the one catalogue dataset a
+  harvester (Open.NRW, GovData) takes instead of single offers.
+
+The command is idempotent: it creates the datasets or updates them in place
 (resources matched by their format, so their ids and views stay stable).
 """
 from __future__ import annotations
@@ -30,7 +35,28 @@ RESOURCES = (
      "/keck-homeless/ogcapi/collections/hilfsangebote/items?f=json&limit=100000", True),
 )
 
+#: The offers' dataset: format → (name de, description, URL path, geo_view?)
+PRODUCT_RESOURCES = (
+    ("GeoJSON", "Alle Hilfsangebote (GeoJSON)",
+     "Alle öffentlichen Hilfsangebote als GeoJSON (WGS 84), aus der OGC API. "
+     "/ All public offers as GeoJSON.",
+     "/keck-homeless/ogcapi/collections/hilfsangebote/items?f=json&limit=100000", True),
+    ("CSV", "Alle Hilfsangebote (CSV)",
+     "Alle öffentlichen Hilfsangebote im Importformat (UTF-8, Excel-tauglich). "
+     "/ All public offers in the import format.",
+     "/keck-homeless/download/hilfsangebote.csv", False),
+    ("JSON", "HSDS 3.0 API (Open Referral)",
+     "Die Angebote als Open Referral HSDS 3.0 (services, organizations, locations, "
+     "schedules). / The offers as HSDS 3.0 for service directories.",
+     "/keck-homeless/hsds/", False),
+    ("ZIP", "HSDS 3.0 Datenpaket (CSV)",
+     "Tabellarisches HSDS 3.0 (Frictionless Data Package: CSV je Tabelle + "
+     "datapackage.json). / Tabular HSDS 3.0 data package.",
+     "/keck-homeless/hsds/datapackage.zip", False),
+)
+
 DEFAULT_NAME = "keck-homeless-geodienste"
+PRODUCT_NAME = "keck-homeless-hilfsangebote"
 #: Kreis Düren as a rough polygon (for CKAN's spatial search).
 COUNTY_BBOX = REGION_BBOX
 
@@ -45,21 +71,51 @@ def resource_url(site_url: str, path: str, fmt: str) -> str:
     return base + path
 
 
-def dataset_dict(site_url: str, owner_org: str, name: str, license_id: str,
-                 existing: dict | None = None) -> dict:
-    minx, miny, maxx, maxy = COUNTY_BBOX
-    spatial = json.dumps({"type": "Polygon", "coordinates": [[
-        [minx, miny], [maxx, miny], [maxx, maxy], [minx, maxy], [minx, miny]]]})
+def _resources(site_url: str, spec, existing: dict | None) -> list[dict]:
     old_resources = {r.get("format"): r for r in (existing or {}).get("resources", [])}
     resources = []
-    for fmt, title, description, path, _view in RESOURCES:
+    for fmt, title, description, path, _view in spec:
         res = {"name": title, "description": description, "format": fmt,
                "url": resource_url(site_url, path, fmt)}
         if fmt in old_resources:
             res["id"] = old_resources[fmt]["id"]
         resources.append(res)
-    extras = [e for e in (existing or {}).get("extras", []) if e.get("key") != "spatial"]
-    extras.append({"key": "spatial", "value": spatial})
+    return resources
+
+
+def _spatial() -> str:
+    minx, miny, maxx, maxy = COUNTY_BBOX
+    return json.dumps({"type": "Polygon", "coordinates": [[
+        [minx, miny], [maxx, miny], [maxx, maxy], [minx, maxy], [minx, miny]]]})
+
+
+def product_dict(site_url: str, owner_org: str, name: str, license_id: str,
+                 existing: dict | None = None) -> dict:
+    """The offers' dataset (the data product the DCAT catalogue lists)."""
+    return {
+        "type": "dataset",
+        "name": name,
+        "title": "Hilfsangebote für wohnungslose Menschen im Kreis Düren",
+        "notes": (
+            "Notunterkünfte, Essensausgaben, Trinkwasser, Tagesaufenthalte, Beratung, "
+            "Duschen, Kleiderkammern und medizinische Hilfe für Menschen ohne Wohnung im "
+            "Kreis Düren, gepflegt von den Trägern des Hilfenetzes. Geschützte Standorte "
+            "(z. B. Frauenhäuser) sind ohne Adresse und Lage enthalten, ungefähre Standorte "
+            "nur vergröbert.\n\n"
+            "Help offers for people without a home in the Kreis Düren, kept by the partner "
+            "organisations. Protected places come without address or position."),
+        "owner_org": owner_org,
+        "license_id": license_id,
+        "tags": [{"name": t} for t in ("Wohnungslosenhilfe", "Hilfsangebote", "Soziales",
+                                       "Notunterkunft", "HSDS", "Kreis Düren")],
+        "spatial": _spatial(),
+        "resources": _resources(site_url, PRODUCT_RESOURCES, existing),
+    }
+
+
+def dataset_dict(site_url: str, owner_org: str, name: str, license_id: str,
+                 existing: dict | None = None) -> dict:
+    """The services dataset."""
     return {
         "type": "dataset",
         "name": name,
@@ -75,17 +131,19 @@ def dataset_dict(site_url: str, owner_org: str, name: str, license_id: str,
         "license_id": license_id,
         "tags": [{"name": t} for t in ("Wohnungslosenhilfe", "Hilfsangebote", "WMS", "WFS",
                                        "OGC API", "Geodienst")],
-        "extras": extras,
-        "resources": resources,
+        "spatial": _spatial(),
+        "resources": _resources(site_url, RESOURCES, existing),
     }
 
 
 def publish(site_url: str, organization: str, name: str = DEFAULT_NAME,
-            license_id: str = "other-open") -> dict:
-    """Create or update the services dataset (as the site user) and add a
-    ``geo_view`` to the previewable resources when ckanext-geoview is loaded.
+            license_id: str = "dl-de-by-2.0", product_name: str = PRODUCT_NAME) -> dict:
+    """Create or update the services dataset and the offers' dataset (as the
+    site user) and add a ``geo_view`` to the previewable resources when
+    ckanext-geoview is loaded.
 
-    :returns: the package dict and ``views_created`` / ``geo_view`` info.
+    :returns: the services package (``package``), the offers' dataset
+        (``product``) and ``views_created`` / ``geo_view`` info.
     """
     import ckan.plugins as plugins
     import ckan.plugins.toolkit as tk
@@ -96,29 +154,42 @@ def publish(site_url: str, organization: str, name: str = DEFAULT_NAME,
         return {"ignore_auth": True, "user": site_user}
 
     org = tk.get_action("organization_show")(context(), {"id": organization})
-    try:
-        existing = tk.get_action("package_show")(context(), {"id": name})
-    except tk.ObjectNotFound:
-        existing = None
-    data = dataset_dict(site_url, org["id"], name, license_id, existing)
-    if existing:
-        data["id"] = existing["id"]
-        pkg = tk.get_action("package_update")(context(), data)
-    else:
-        pkg = tk.get_action("package_create")(context(), data)
+
+    def upsert(build, dataset_name):
+        try:
+            existing = tk.get_action("package_show")(context(), {"id": dataset_name})
+        except tk.ObjectNotFound:
+            existing = None
+        data = build(site_url, org["id"], dataset_name, license_id, existing)
+        if existing:
+            data["id"] = existing["id"]
+            return tk.get_action("package_update")(context(), data), False
+        return tk.get_action("package_create")(context(), data), True
+
+    pkg, created_services = upsert(dataset_dict, name)
+    product, created_product = upsert(product_dict, product_name)
     geo_view = plugins.plugin_loaded("geo_view")
     created = 0
     if geo_view:
-        previewable = {fmt for fmt, *_rest, view in RESOURCES if view}
-        for res in pkg["resources"]:
-            if res["format"] not in previewable:
-                continue
-            views = tk.get_action("resource_view_list")(context(), {"id": res["id"]})
-            if any(v["view_type"] == "geo_view" for v in views):
-                continue
-            tk.get_action("resource_view_create")(context(), {
-                "resource_id": res["id"], "view_type": "geo_view",
-                "title": "Karte / Map"})
-            created += 1
-    return {"package": pkg, "created": existing is None, "views_created": created,
+        created = _add_geo_views(pkg, RESOURCES, context) + \
+            _add_geo_views(product, PRODUCT_RESOURCES, context)
+    return {"package": pkg, "product": product, "created": created_services,
+            "product_created": created_product, "views_created": created,
             "geo_view": geo_view}
+
+
+def _add_geo_views(pkg: dict, spec, context) -> int:
+    import ckan.plugins.toolkit as tk
+
+    previewable = {fmt for fmt, *_rest, view in spec if view}
+    created = 0
+    for res in pkg["resources"]:
+        if res["format"] not in previewable:
+            continue
+        views = tk.get_action("resource_view_list")(context(), {"id": res["id"]})
+        if any(v["view_type"] == "geo_view" for v in views):
+            continue
+        tk.get_action("resource_view_create")(context(), {
+            "resource_id": res["id"], "view_type": "geo_view", "title": "Karte / Map"})
+        created += 1
+    return created

@@ -182,7 +182,15 @@ def test_filters_paging_and_errors(app, demo):
     for query in ("page=0", "page=x", "per_page=0", "per_page=100000", "full=maybe",
                   "modified_after=yesterday", "format=xml", "proximity=500"):
         doc = _get(app, f"{API}/services?{query}", status=400)
-        assert doc["status"] == 400 and doc["error"]
+        name = query.split("=")[0]
+        # the parameter is named, the text is German (English under /en/)
+        assert doc["status"] == 400 and doc["parameter"] == name and name in doc["error"]
+        english = _get(app, f"/en{API}/services?{query}", status=400)
+        assert english["parameter"] == name and english["error"] != doc["error"]
+    assert _get(app, f"{API}/services?page=x", status=400)["error"] == \
+        "page muss eine ganze Zahl sein"
+    assert _get(app, f"/en{API}/services?page=x", status=400)["error"] == \
+        "page must be an integer"
     for path in ("services", "organizations", "service_at_locations", "taxonomies",
                  "taxonomy_terms"):
         assert _get(app, f"{API}/{path}/00000000-0000-0000-0000-000000000000",

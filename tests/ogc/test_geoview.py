@@ -30,7 +30,8 @@ def published(tmp_path_factory):
     result = publish.publish(SITE, data["org"]["name"])
     views = {r["format"]: call_action("resource_view_list", id=r["id"])
              for r in result["package"]["resources"]}
-    assert result["geo_view"] and result["views_created"] == 3, result
+    # WMS, WFS, GeoJSON of the services dataset + the offers' dataset's GeoJSON
+    assert result["geo_view"] and result["views_created"] == 4, result
     with live_ckan(tk.config["__file__"], port=PORT):
         yield {**data, "package": result["package"], "views": views}
 

@@ -16,7 +16,7 @@ NO_GEO_VIEW = "keck_homeless scheming_datasets spatial_metadata spatial_query ac
 
 
 @pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index", "clean_store")
-def test_publish_creates_then_updates_one_dataset_with_geo_views(organization, app):
+def test_publish_creates_then_updates_the_two_datasets_with_geo_views(organization, app):
     site = tk.config["ckan.site_url"].rstrip("/")
     first = publish.publish(site, organization["name"])
     pkg = first["package"]
@@ -25,15 +25,30 @@ def test_publish_creates_then_updates_one_dataset_with_geo_views(organization, a
     assert set(by_format) == {"WMS", "WFS", "OGC API - Features", "GeoJSON"}
     assert by_format["WFS"]["url"] == site + "/keck-homeless/ows"
     assert by_format["OGC API - Features"]["url"] == site + "/keck-homeless/ogcapi"
-    assert first["geo_view"] and first["views_created"] == 3
+    # WMS, WFS, GeoJSON here + the GeoJSON of the offers' dataset
+    assert first["geo_view"] and first["views_created"] == 4
+    product = first["product"]
+    assert first["product_created"] and product["name"] == publish.PRODUCT_NAME
+    assert product["license_id"] == "dl-de-by-2.0"
+    assert {r["format"]: r["url"] for r in product["resources"]} == {
+        "GeoJSON": site + "/keck-homeless/ogcapi/collections/hilfsangebote/items"
+                          "?f=json&limit=100000",
+        "CSV": site + "/keck-homeless/download/hilfsangebote.csv",
+        "JSON": site + "/keck-homeless/hsds/",
+        "ZIP": site + "/keck-homeless/hsds/datapackage.zip"}
+    for res in product["resources"]:  # every distribution answers
+        assert app.get(res["url"].replace(site, "")).status_code == 200, res["url"]
     views = call_action("resource_view_list", id=by_format["WFS"]["id"])
     assert [v["view_type"] for v in views] == ["geo_view"]
-    spatial = next(e["value"] for e in pkg["extras"] if e["key"] == "spatial")
+    spatial = pkg["spatial"]
     assert json.loads(spatial)["type"] == "Polygon"
 
     again = publish.publish(site, organization["name"])
-    assert not again["created"] and again["views_created"] == 0
+    assert not again["created"] and not again["product_created"]
+    assert again["views_created"] == 0
     assert {r["id"] for r in again["package"]["resources"]} == {r["id"] for r in pkg["resources"]}
+    assert {r["id"] for r in again["product"]["resources"]} == \
+        {r["id"] for r in product["resources"]}
     assert call_action("package_search", q="name:" + publish.DEFAULT_NAME)["count"] == 1
 
     page = app.get("/dataset/" + publish.DEFAULT_NAME)

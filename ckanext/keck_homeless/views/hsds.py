@@ -30,8 +30,31 @@ MAX_PER_PAGE = 1000
 blueprint = Blueprint("keck_homeless_hsds", __name__, url_prefix=PREFIX)
 
 
+#: error texts (German, English) by kind; ``{name}`` etc. filled per request
+_ERRORS = {
+    "integer": ("{name} muss eine ganze Zahl sein", "{name} must be an integer"),
+    "range": ("{name} muss zwischen {low} und {high} liegen",
+              "{name} must be between {low} and {high}"),
+    "boolean": ("{name} muss true oder false sein", "{name} must be true or false"),
+    "datetime": ("{name} muss ein Zeitpunkt nach ISO 8601 sein",
+                 "{name} must be an ISO 8601 date-time"),
+    "format": ("nur format=json wird unterstützt", "only format=json is supported"),
+    "proximity": ("proximity wird nicht unterstützt; bitte postcode verwenden",
+                  "proximity is not supported; use postcode"),
+    "not_found": ("{name} nicht gefunden", "{name} not found"),
+}
+
+
 class BadRequest(ValueError):
-    pass
+    """A bad query parameter: answered as JSON 400 naming the parameter."""
+
+    def __init__(self, kind: str, name: str, **values: Any):
+        super().__init__(kind)
+        self.kind, self.name, self.values = kind, name, values
+
+    def text(self, lang: str) -> str:
+        de, en = _ERRORS[self.kind]
+        return (en if lang == "en" else de).format(name=self.name, **self.values)
 
 
 def _site_url() -> str:
@@ -55,15 +78,23 @@ def _json(data: Any, status: int = 200) -> Response:
     return response
 
 
-def _error(status: int, message: str) -> Response:
-    response = _json({"status": status, "error": message}, status)
+def _error(status: int, message: str, parameter: str | None = None) -> Response:
+    body: dict[str, Any] = {"status": status, "error": message}
+    if parameter:
+        body["parameter"] = parameter
+    response = _json(body, status)
     response.headers["Cache-Control"] = "no-store"
     return response
 
 
 @blueprint.errorhandler(BadRequest)
 def _bad_request(err: BadRequest) -> Response:
-    return _error(400, str(err))
+    return _error(400, err.text(_lang()), err.name)
+
+
+def _not_found(what: str) -> Response:
+    de, en = _ERRORS["not_found"]
+    return _error(404, (en if _lang() == "en" else de).format(name=what))
 
 
 def _int(name: str, default: int, low: int, high: int) -> int:
@@ -73,9 +104,9 @@ def _int(name: str, default: int, low: int, high: int) -> int:
     try:
         value = int(raw)
     except ValueError:
-        raise BadRequest(f"{name} must be an integer") from None
+        raise BadRequest("integer", name) from None
     if not low <= value <= high:
-        raise BadRequest(f"{name} must be between {low} and {high}")
+        raise BadRequest("range", name, low=low, high=high)
     return value
 
 
@@ -85,7 +116,7 @@ def _flag(name: str) -> bool:
         return False
     if raw in ("true", "1", "yes"):
         return True
-    raise BadRequest(f"{name} must be true or false")
+    raise BadRequest("boolean", name)
 
 
 def _modified_after() -> dt.datetime | None:
@@ -95,7 +126,7 @@ def _modified_after() -> dt.datetime | None:
     try:
         value = dt.datetime.fromisoformat(raw.strip().replace("Z", "+00:00"))
     except ValueError:
-        raise BadRequest("modified_after must be an ISO 8601 date-time") from None
+        raise BadRequest("datetime", "modified_after") from None
     if value.tzinfo is None:
         value = value.replace(tzinfo=dt.timezone.utc)
     return value
@@ -104,7 +135,7 @@ def _modified_after() -> dt.datetime | None:
 def _check_format() -> None:
     fmt = request.args.get("format")
     if fmt not in (None, "", "json"):
-        raise BadRequest("only format=json is supported")
+        raise BadRequest("format", "format")
 
 
 def _directory() -> hsds_source.Directory:
@@ -168,7 +199,7 @@ def openapi() -> Response:
 def services() -> Response:
     _check_format()
     if request.args.get("proximity"):
-        raise BadRequest("proximity is not supported; use postcode")
+        raise BadRequest("proximity", "proximity")
     since = _modified_after()
     full, minimal = _flag("full"), _flag("minimal")
     found = [o for o in _directory().offers if _matches(o, since)]
@@ -189,7 +220,7 @@ def _by_id(items, key: Callable[[Any], str], ident: str):
 def service(ident: str) -> Response:
     found = _by_id(_directory().offers, lambda o: hsds.service_id(o["package_id"]), ident)
     if found is None:
-        return _error(404, "service not found")
+        return _not_found("service")
     return _json(hsds.service(found, _site_url(), today=_today(), lang=_lang(), full=True))
 
 
@@ -197,7 +228,7 @@ def service(ident: str) -> Response:
 def service_at_locations() -> Response:
     _check_format()
     if request.args.get("proximity"):
-        raise BadRequest("proximity is not supported; use postcode")
+        raise BadRequest("proximity", "proximity")
     since = _modified_after()
     full = _flag("full")
     site, today, lang = _site_url(), _today(), _lang()
@@ -212,7 +243,7 @@ def service_at_location(ident: str) -> Response:
                    lambda o: hsds.derived_id("service_at_location",
                                              hsds.service_id(o["package_id"])), ident)
     if found is None:
-        return _error(404, "service_at_location not found")
+        return _not_found("service_at_location")
     return _json(hsds.service_at_location(found, _site_url(), today=_today(), lang=_lang(),
                                           full=True))
 
@@ -238,7 +269,7 @@ def organization(ident: str) -> Response:
     directory = _directory()
     found = _by_id(directory.organizations, lambda o: hsds.organization_id(o["id"]), ident)
     if found is None:
-        return _error(404, "organization not found")
+        return _not_found("organization")
     return _json(hsds.organization_full(found, directory.offers, _site_url(), today=_today(),
                                         lang=_lang(), full_service=full_service))
 
@@ -252,7 +283,7 @@ def taxonomies() -> Response:
 @blueprint.route("/taxonomies/<ident>")
 def taxonomy(ident: str) -> Response:
     if ident != hsds.taxonomy_id():
-        return _error(404, "taxonomy not found")
+        return _not_found("taxonomy")
     return _json(hsds.taxonomy(_site_url()))
 
 
@@ -275,7 +306,7 @@ def taxonomy_terms() -> Response:
 def taxonomy_term(ident: str) -> Response:
     found = _by_id(hsds.taxonomy_terms(_site_url(), _lang()), lambda t: t["id"], ident)
     if found is None:
-        return _error(404, "taxonomy term not found")
+        return _not_found("taxonomy term")
     return _json(found)
 
 
