@@ -30,7 +30,8 @@ def test_every_declared_option_is_read():
     base = config.load({})
     odd = {"region_bbox": "6.0,50.0,7.0,51.5", "finder.clock_param": "true",
            "ogc.fast_path": "false", "ogc.keywords": "a, b", "free_places.expire_at": "08:30",
-           "compress": "false", "finder.frame_ancestors": "'none'"}
+           "compress": "false", "finder.frame_ancestors": "'none'",
+           "dcat.include_offers": "true"}
     for key, default in declared().items():
         name = key[len(config.PREFIX):]
         if name in odd:
