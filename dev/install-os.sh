@@ -108,6 +108,8 @@ PKGS=(
     # tests: PDF text and rendering (pdftotext, pdfinfo, pdftoppm), browser tests
     poppler-utils
     chromium
+    # tests: LibreOffice (headless) opens our XLSX files and writes Excel-style CSV
+    libreoffice-calc-nogui
 )
 
 # dev Solr (dev/solr): a JDK 17+ and Maven.  Accept any java/javac/mvn already on PATH.

@@ -115,7 +115,7 @@ def test_catalogue_and_every_dataset_validate_against_govdata_shapes(app, site, 
         "http://www.opengis.net/doc/IS/ogcapi-features-1/1.0"}
     formats = {str(catalog.value(d, DCT["format"])).rsplit("/", 1)[-1]
                for d in catalog.objects(product, DCAT.distribution)}
-    assert formats == {"GEOJSON", "CSV", "JSON", "ZIP"}
+    assert formats == {"GEOJSON", "CSV", "XLSX", "JSON", "ZIP"}
     for dist in catalog.objects(product, DCAT.distribution):
         assert str(catalog.value(dist, DCT.license)) == LICENSE
         assert str(catalog.value(dist, rdflib.URIRef(

@@ -280,6 +280,7 @@ def _our_outputs(world) -> list[str]:
              f"{hsds}/service_at_locations?full=true&per_page=1000",
              f"{hsds}/organizations?full_service=true&per_page=1000",
              f"{hsds}/datapackage.zip", "/keck-homeless/download/hilfsangebote.csv",
+             "/keck-homeless/download/hilfsangebote.xlsx",
              "/catalog.ttl", "/catalog.jsonld", "/catalog.rdf",
              *(f"/dataset/{n}.{fmt}" for n in names for fmt in ("ttl", "jsonld")),
              *(f"{hsds}/services/{o['id']}" for o in offers.values()),
@@ -311,7 +312,7 @@ def _text_of(res) -> str:
         return pdf_text(data)
     if kind.startswith("image/png"):
         return " ".join(decode_png(data))
-    if kind.startswith("application/zip"):
+    if kind.startswith(("application/zip", "application/vnd.openxmlformats")):
         with zipfile.ZipFile(io.BytesIO(data)) as zf:
             return "\n".join(zf.read(n).decode("utf-8", "replace") for n in zf.namelist())
     return data.decode("utf-8", "replace")

@@ -40,13 +40,14 @@ def _lang_context(lang: str):
 @keck_homeless.command("import")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False))
 @click.option("--dry-run", is_flag=True, help="Validate every row, write nothing.")
-@click.option("--format", "fmt", type=click.Choice(["csv", "geojson"]), help="Default: by file name.")
+@click.option("--format", "fmt", type=click.Choice(["csv", "xlsx", "geojson"]),
+              help="Default: by file name (an XLSX workbook is recognised by its content).")
 @click.option("--organizations", type=click.Path(exists=True, dir_okay=False),
               help="JSON list of organisations to create or update first.")
 @click.option("--lang", type=click.Choice(messages.languages()), default="de", show_default=True,
               help="Language of the error messages (any with a catalogue).")
 def import_(path, dry_run, fmt, organizations, lang):
-    """Create or update offers from a CSV or GeoJSON file (upsert by external_id).
+    """Create or update offers from a CSV, XLSX or GeoJSON file (upsert by external_id).
 
     Exits with status 1 if any row failed; failed rows write nothing."""
     from ckanext.keck_homeless.exchange import importer, tabular
@@ -74,17 +75,26 @@ def import_(path, dry_run, fmt, organizations, lang):
 
 
 @keck_homeless.command("export")
-@click.option("--format", "fmt", type=click.Choice(["csv", "geojson"]), default="csv", show_default=True)
-@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Default: standard output.")
+@click.option("--format", "fmt", type=click.Choice(["csv", "xlsx", "geojson"]), default="csv",
+              show_default=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False),
+              help="Default: standard output (required for xlsx).")
 @click.option("--include-private", is_flag=True, help="Also private datasets.")
 @click.option("--include-protected", is_flag=True,
               help="The exact street, postcode, district and position of approximate and "
                    "protected offers (organisation-internal; never publish such a file).")
 def export(fmt, output, include_private, include_protected):
-    """Write all offers as CSV or GeoJSON, in the import format."""
-    from ckanext.keck_homeless.exchange import importer, tabular
+    """Write all offers as CSV, XLSX or GeoJSON, in the import format."""
+    from ckanext.keck_homeless.exchange import importer, tabular, xlsx
 
     rows = importer.export_rows(include_private, include_protected)
+    if fmt == "xlsx":
+        if not output:
+            raise click.ClickException("--format xlsx needs -o FILE")
+        with open(output, "wb") as out:
+            count = xlsx.write(rows, out)
+        click.echo(f"exported {count} offers", err=True)
+        return
     writer = tabular.write_geojson if fmt == "geojson" else tabular.write_csv
     with (open(output, "w", encoding="utf-8", newline="") if output
           else contextlib.nullcontext(sys.stdout)) as out:
@@ -115,6 +125,20 @@ def hsds_package(output, lang):
     _write_bytes(data, output)
     click.echo(f"{len(directory.offers)} services, {len(directory.organizations)} "
                "organizations", err=True)
+
+
+@keck_homeless.command("template", short_help="The XLSX template for offer lists")
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False),
+              help="XLSX file to write.")
+def template(output):
+    """An Excel workbook to fill in: German headers with the field names,
+    drop-down lists of every code list, an explanation sheet (columns and
+    opening-hours syntax) and example rows; `import` reads it back."""
+    from ckanext.keck_homeless.exchange import xlsx
+
+    with open(output, "wb") as out:
+        xlsx.template(out)
+    click.echo(f"{output}: template written", err=True)
 
 
 @keck_homeless.command("rebuild")

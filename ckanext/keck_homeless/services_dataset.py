@@ -45,6 +45,10 @@ PRODUCT_RESOURCES = (
      "Alle öffentlichen Hilfsangebote im Importformat (UTF-8, Excel-tauglich). "
      "/ All public offers in the import format.",
      "/keck-homeless/download/hilfsangebote.csv", False),
+    ("XLSX", "Alle Hilfsangebote (Excel)",
+     "Alle öffentlichen Hilfsangebote als Excel-Arbeitsmappe im Importformat. "
+     "/ All public offers as an Excel workbook.",
+     "/keck-homeless/download/hilfsangebote.xlsx", False),
     ("JSON", "HSDS 3.0 API (Open Referral)",
      "Die Angebote als Open Referral HSDS 3.0 (services, organizations, locations, "
      "schedules). / The offers as HSDS 3.0 for service directories.",

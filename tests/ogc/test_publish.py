@@ -34,6 +34,7 @@ def test_publish_creates_then_updates_the_two_datasets_with_geo_views(organizati
         "GeoJSON": site + "/keck-homeless/ogcapi/collections/hilfsangebote/items"
                           "?f=json&limit=100000",
         "CSV": site + "/keck-homeless/download/hilfsangebote.csv",
+        "XLSX": site + "/keck-homeless/download/hilfsangebote.xlsx",
         "JSON": site + "/keck-homeless/hsds/",
         "ZIP": site + "/keck-homeless/hsds/datapackage.zip"}
     for res in product["resources"]:  # every distribution answers

@@ -8,7 +8,10 @@ nor to the feature store. ``dry_run`` runs the same actions with
 """
 from __future__ import annotations
 
+import functools
+import gettext
 import json
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -92,15 +95,33 @@ def _write(data: dict[str, Any], existing: str | None, dry_run: bool) -> None:
             model.Session.rollback()
 
 
+@functools.lru_cache(maxsize=16)
+def _ckan_catalogue(lang: str) -> gettext.NullTranslations:
+    import ckan
+
+    return gettext.translation("ckan", os.path.join(os.path.dirname(ckan.__file__), "i18n"),
+                               languages=[lang], fallback=True)
+
+
+class CkanText(str):
+    """A message of CKAN's own validators ("Missing value"): CKAN writes it
+    in English outside a web request; ``text(lang)`` looks it up in CKAN's
+    catalogue, so the row report is German too."""
+
+    def text(self, lang: str | None = "de") -> str:
+        return _ckan_catalogue((lang or "de").replace("-", "_")).gettext(str(self))
+
+
 def _flatten_errors(error_dict: dict[str, Any]) -> dict[str, list[str]]:
     out: dict[str, list[str]] = {}
     for key, value in error_dict.items():
         if key == "spatial":
             key = "lat/lon"
         if isinstance(value, list):
-            out[key] = [v if isinstance(v, str) else json.dumps(v, ensure_ascii=False) for v in value]
+            out[key] = [CkanText(v) if isinstance(v, str)
+                        else json.dumps(v, ensure_ascii=False) for v in value]
         else:
-            out[key] = [str(value)]
+            out[key] = [CkanText(value)]
     return out
 
 

@@ -52,36 +52,95 @@ def detect_format(path: str) -> str:
         return "geojson"
     if lower.endswith((".csv", ".txt")):
         return "csv"
-    raise FileFormatError(f"unknown file type of {path!r}: use .csv or .geojson")
+    if lower.endswith(".xlsx"):
+        return "xlsx"
+    raise FileFormatError(f"unknown file type of {path!r}: use .csv, .xlsx or .geojson")
 
 
 def read(path: str, fmt: str | None = None) -> list[Row]:
-    fmt = fmt or detect_format(path)
-    with open(path, encoding="utf-8-sig", newline="") as f:
-        text = f.read()
-    return read_geojson(text) if fmt == "geojson" else read_csv(text)
+    """Rows of a CSV, XLSX or GeoJSON file, with what spreadsheets did to
+    the values undone (``spreadsheet.py``) and duplicate ``external_id``s
+    marked. An XLSX workbook is read as one whatever its name says."""
+    from ckanext.keck_homeless.exchange import spreadsheet, xlsx
+
+    with open(path, "rb") as f:
+        data = f.read()
+    if data.startswith(b"PK\x03\x04"):
+        rows = xlsx.read(data)
+    else:
+        fmt = fmt or detect_format(path)
+        if fmt == "xlsx":
+            raise FileFormatError("not an XLSX workbook (no ZIP signature)")
+        text = spreadsheet.decode(data)
+        rows = read_geojson(text) if fmt == "geojson" else read_csv(text)
+    return finish(rows)
+
+
+def finish(rows: list[Row]) -> list[Row]:
+    """Labels → codes, spreadsheet conversions undone, duplicates marked."""
+    from ckanext.keck_homeless.exchange import spreadsheet
+
+    seen: dict[str, list[int]] = {}
+    for row in rows:
+        spreadsheet.codes_from_labels(row.values)
+        for key, found in spreadsheet.normalise_row(row.values).items():
+            row.errors.setdefault(key, []).extend(found)
+        if "title" in row.values and not row.values["title"]:
+            row.errors.setdefault("title", []).append(Msg("Missing value"))
+        if row.values.get("external_id"):
+            seen.setdefault(row.values["external_id"], []).append(row.number)
+    for row in rows:
+        numbers = seen.get(row.values.get("external_id") or "", [])
+        if len(numbers) > 1:
+            others = ", ".join(str(n) for n in numbers if n != row.number)
+            row.errors.setdefault("external_id", []).append(Msg(
+                "{value} appears more than once in the file (also in row {rows}): "
+                "each offer only once", value=row.values["external_id"], rows=others))
+    return rows
+
+
+def _delimiter(line: str) -> str:
+    counts = {d: line.count(d) for d in (";", ",", "\t")}
+    best = max(counts, key=lambda d: counts[d])
+    return best if counts[best] else ","
 
 
 def read_csv(text: str) -> list[Row]:
     if not text.strip():
         raise FileFormatError("the file is empty")
-    first_line = text.splitlines()[0]
-    delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
-    reader = csv.DictReader(io.StringIO(text), delimiter=delimiter)
-    header = [h.strip() for h in (reader.fieldnames or [])]
-    unknown = [h for h in header if h not in COLUMNS]
+    lines = text.splitlines(keepends=True)
+    delimiter, offset = None, 0
+    if lines[0].lower().startswith("sep=") and len(lines[0].strip()) == 5:
+        delimiter = lines[0].strip()[4]  # Excel's "sep=;" line
+        text = "".join(lines[1:])
+        lines, offset = lines[1:], 1
+    if not lines:
+        raise FileFormatError("the file is empty")
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter or _delimiter(lines[0]))
+    from ckanext.keck_homeless.exchange.xlsx import column_of
+
+    raw_header = next(reader)
+    header = [column_of(h) if h.strip() else "" for h in raw_header]
+    unknown = [h.strip() for h, col in zip(raw_header, header, strict=True)
+               if h.strip() and col is None]
     if unknown:
         raise FileFormatError(f"unknown columns: {', '.join(unknown)} (known: {', '.join(COLUMNS)})")
     if "title" not in header:
         raise FileFormatError("the column 'title' is missing")
-    reader.fieldnames = header
     rows = []
-    for record in reader:
-        values = {k: restore((v or "").strip()) for k, v in record.items() if k is not None}
-        if None in record:
-            rows.append(Row(reader.line_num, values, {"_row": ["too many cells"]}))
-            continue
-        rows.append(Row(reader.line_num, values))
+    for cells in reader:
+        if not any(c.strip() for c in cells):
+            continue  # empty lines and ";;;;" lines Excel writes
+        values: dict[str, str] = {}
+        errors: dict[str, list[str | Msg]] = {}
+        for index, cell in enumerate(cells):
+            column = header[index] if index < len(header) else ""
+            if column:
+                values[column] = restore(cell.strip())
+            elif cell.strip():
+                errors["_row"] = [Msg("a value in a column without header: {value}",
+                                      value=cell.strip())]
+        rows.append(Row(reader.line_num + offset, values, errors))
     return rows
 
 

@@ -1,9 +1,10 @@
 """Public downloads of the published offers (``/keck-homeless/download/…``).
 
-``hilfsangebote.csv``: every public offer in the import format, as CKAN
-publishes it (``exchange/importer.export_rows``: a protected offer without
-street and position, an approximate one at its coarsened position), cells
-that would start a spreadsheet formula neutralised. The catalogue's data
+``hilfsangebote.csv`` / ``hilfsangebote.xlsx``: every public offer in the
+import format, as CKAN publishes it (``exchange/importer.export_rows``: a
+protected offer without street and position, an approximate one at its
+coarsened position), cells that would start a spreadsheet formula
+neutralised. ``vorlage.xlsx``: the empty template for partners. The catalogue's data
 product (``services_dataset.py``) links it as a distribution.
 """
 from __future__ import annotations
@@ -12,7 +13,7 @@ import io
 
 from flask import Blueprint, Response
 
-from ckanext.keck_homeless.exchange import importer, tabular
+from ckanext.keck_homeless.exchange import importer, tabular, xlsx
 
 PREFIX = "/keck-homeless/download"
 blueprint = Blueprint("keck_homeless_downloads", __name__, url_prefix=PREFIX)
@@ -28,3 +29,28 @@ def offers_csv() -> Response:
     response.headers["Access-Control-Allow-Origin"] = "*"
     response.headers["Cache-Control"] = "public, max-age=300"
     return response
+
+
+_XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _xlsx_response(data: bytes, filename: str) -> Response:
+    response = Response(data, mimetype=_XLSX)
+    response.headers["Content-Disposition"] = f"attachment; filename={filename}"
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    response.headers["Cache-Control"] = "public, max-age=300"
+    return response
+
+
+@blueprint.route("/hilfsangebote.xlsx")
+def offers_xlsx() -> Response:
+    out = io.BytesIO()
+    xlsx.write(importer.export_rows(), out)
+    return _xlsx_response(out.getvalue(), "hilfsangebote.xlsx")
+
+
+@blueprint.route("/vorlage.xlsx")
+def template_xlsx() -> Response:
+    out = io.BytesIO()
+    xlsx.template(out)
+    return _xlsx_response(out.getvalue(), "hilfsangebote-vorlage.xlsx")
