@@ -60,6 +60,18 @@ echo "Loading demo data through ckan keck-homeless import ..."
 "$ckan" -c "$ini" keck-homeless import "$top/dev/demo/offers.csv" \
   --organizations "$top/dev/demo/organizations.json"
 
+# The 15 municipalities (BKG VG5000, dl-de/by-2-0) for the KECK-Atlas areas, read from
+# ../shared beside the checkout when present (never copied into the project).
+areas_file="$top/../shared/data/areas/kreis-dueren-gemeinden.geojson"
+if [ -f "$areas_file" ]; then
+  echo "Loading the municipalities of the Kreis Düren as areas ..."
+  "$ckan" -c "$ini" keck-homeless areas load "$areas_file" --level gemeinde \
+    --code-field ags --name-field name \
+    --source-note "© GeoBasis-DE / BKG 2021 (Daten verändert)"
+else
+  echo "No municipal boundaries at $areas_file: areas not loaded (see README, Areas)"
+fi
+
 echo "Publishing the OGC services dataset and the offers' dataset (catalogue) ..."
 "$ckan" -c "$ini" keck-homeless publish-services --organization demo-sozialamt-kreis-dueren
 

@@ -3,7 +3,9 @@ partners, printing, the services dataset)."""
 from __future__ import annotations
 
 import contextlib
+import csv
 import datetime as dt
+import io
 import sys
 
 import click
@@ -50,11 +52,11 @@ def import_(path, dry_run, fmt, organizations, lang):
     """Create or update offers from a CSV, XLSX or GeoJSON file (upsert by external_id).
 
     Exits with status 1 if any row failed; failed rows write nothing."""
-    from ckanext.keck_homeless.exchange import importer, tabular
+    from ckanext.keck_homeless.exchange import files, importer, tabular
     from ckanext.keck_homeless.exchange import organizations as orgs
 
     try:
-        rows = tabular.read(path, fmt)
+        rows = files.read(path, fmt)
     except tabular.FileFormatError as err:
         raise click.ClickException(str(err)) from None
     with _lang_context(lang):
@@ -139,6 +141,118 @@ def template(output):
     with open(output, "wb") as out:
         xlsx.template(out)
     click.echo(f"{output}: template written", err=True)
+
+
+@keck_homeless.group("areas", short_help="Areas of the KECK-Atlas (municipalities, Ortslagen)")
+def areas_group():
+    """Load, list and delete the areas the KECK-Atlas figures are counted in."""
+
+
+def _area_engine():
+    from ckan import model
+
+    return model.meta.engine
+
+
+@areas_group.command("load")
+@click.argument("source")
+@click.option("--level", required=True, help="Level name, e.g. gemeinde or ortslage.")
+@click.option("--code-field", required=True, help="Field with the area code (e.g. the AGS).")
+@click.option("--name-field", required=True, help="Field with the area name.")
+@click.option("--population-field", default=None, help="Field with the population (optional).")
+@click.option("--population-date", type=click.DateTime(["%Y-%m-%d"]), default=None,
+              help="Reference date of the population (YYYY-MM-DD).")
+@click.option("--layer", default=None, help="Layer of a multi-layer source (GeoPackage, WFS).")
+@click.option("--source-note", default="",
+              help="Source note the licence asks to show with the geometries.")
+def areas_load(source, level, code_field, name_field, population_field, population_date,
+               layer, source_note):
+    """Replace the areas of LEVEL with the polygons of SOURCE (any vector
+    source GDAL reads: GeoJSON, Shapefile, GeoPackage, WFS:https://…)."""
+    from ckanext.keck_homeless.store import areas
+
+    try:
+        areas.check_level(level)
+        found, crs, skipped = areas.read_source(source, code_field, name_field,
+                                                population_field, layer)
+        if not found:
+            raise areas.AreaError(f"no polygons with a code in {source}")
+        with _area_engine().begin() as conn:
+            count = areas.replace_level(conn, level, found, source_note,
+                                        population_date.date() if population_date else None)
+    except areas.AreaError as err:
+        raise click.ClickException(str(err)) from None
+    for line in skipped:
+        click.echo(f"skipped {line}", err=True)
+    with_population = sum(1 for a in found if a.population is not None)
+    click.echo(f"loaded {count} areas of level {level} from {crs} into {areas.TARGET_CRS}"
+               f" ({with_population} with population, {len(skipped)} skipped)")
+
+
+@areas_group.command("population")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@click.option("--level", required=True)
+@click.option("--date", "population_date", type=click.DateTime(["%Y-%m-%d"]), default=None,
+              help="Reference date of the figures (YYYY-MM-DD).")
+def areas_population(path, level, population_date):
+    """Set the population of areas from a CSV with the columns code;population."""
+    from ckanext.keck_homeless.exchange import spreadsheet, tabular
+    from ckanext.keck_homeless.store import areas
+
+    with open(path, "rb") as fh:
+        text = spreadsheet.decode(fh.read())
+    reader = csv.reader(io.StringIO(text), delimiter=";" if ";" in text.splitlines()[0] else ",")
+    header = [h.strip().lower() for h in next(reader, [])]
+    if header[:2] != ["code", "population"]:
+        raise click.ClickException("the first two columns must be code and population")
+    figures = {}
+    for number, cells in enumerate(reader, start=2):
+        if not any(c.strip() for c in cells):
+            continue
+        try:
+            value = areas.parse_population(cells[1] if len(cells) > 1 else "")
+        except areas.AreaError as err:
+            raise click.ClickException(f"row {number}: {err}") from None
+        if value is not None:
+            figures[tabular.restore(cells[0].strip())] = value
+    with _area_engine().begin() as conn:
+        updated, unknown = areas.set_population(
+            conn, areas.check_level(level), figures,
+            population_date.date() if population_date else None)
+    for code in unknown:
+        click.echo(f"unknown code {code} (level {level})", err=True)
+    click.echo(f"population set for {updated} areas")
+    if unknown:
+        sys.exit(1)
+
+
+@areas_group.command("list")
+def areas_list():
+    """The loaded levels with their number of areas."""
+    from ckanext.keck_homeless.store import areas
+
+    with _area_engine().connect() as conn:
+        found = areas.levels(conn)
+    if not found:
+        click.echo("no areas loaded")
+    for row in found:
+        click.echo(f"{row['level']}: {row['areas']} areas, {row['km2']} km², "
+                   f"{row['with_population']} with population, loaded {row['loaded']:%Y-%m-%d %H:%M}"
+                   + (f", source: {row['source']}" if row["source"] else ""))
+
+
+@areas_group.command("delete")
+@click.argument("level")
+def areas_delete(level):
+    """Delete every area of LEVEL."""
+    from ckanext.keck_homeless.store import areas
+
+    try:
+        with _area_engine().begin() as conn:
+            count = areas.delete_level(conn, level)
+    except areas.AreaError as err:
+        raise click.ClickException(str(err)) from None
+    click.echo(f"deleted {count} areas of level {level}")
 
 
 @keck_homeless.command("rebuild")

@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import IO, Any
@@ -57,25 +58,6 @@ def detect_format(path: str) -> str:
     raise FileFormatError(f"unknown file type of {path!r}: use .csv, .xlsx or .geojson")
 
 
-def read(path: str, fmt: str | None = None) -> list[Row]:
-    """Rows of a CSV, XLSX or GeoJSON file, with what spreadsheets did to
-    the values undone (``spreadsheet.py``) and duplicate ``external_id``s
-    marked. An XLSX workbook is read as one whatever its name says."""
-    from ckanext.keck_homeless.exchange import spreadsheet, xlsx
-
-    with open(path, "rb") as f:
-        data = f.read()
-    if data.startswith(b"PK\x03\x04"):
-        rows = xlsx.read(data)
-    else:
-        fmt = fmt or detect_format(path)
-        if fmt == "xlsx":
-            raise FileFormatError("not an XLSX workbook (no ZIP signature)")
-        text = spreadsheet.decode(data)
-        rows = read_geojson(text) if fmt == "geojson" else read_csv(text)
-    return finish(rows)
-
-
 def finish(rows: list[Row]) -> list[Row]:
     """Labels → codes, spreadsheet conversions undone, duplicates marked."""
     from ckanext.keck_homeless.exchange import spreadsheet
@@ -99,6 +81,19 @@ def finish(rows: list[Row]) -> list[Row]:
     return rows
 
 
+_HEADER = re.compile(r"\(([a-z_]+)\)\s*$")
+
+
+def column_of(text: object) -> str | None:
+    """The field a header cell names (``Name des Angebots (title)`` as the
+    template writes it, or ``title``), else ``None``."""
+    value = str(text or "").strip()
+    if value in COLUMNS:
+        return value
+    m = _HEADER.search(value)
+    return m.group(1) if m and m.group(1) in COLUMNS else None
+
+
 def _delimiter(line: str) -> str:
     counts = {d: line.count(d) for d in (";", ",", "\t")}
     best = max(counts, key=lambda d: counts[d])
@@ -117,8 +112,6 @@ def read_csv(text: str) -> list[Row]:
     if not lines:
         raise FileFormatError("the file is empty")
     reader = csv.reader(io.StringIO(text), delimiter=delimiter or _delimiter(lines[0]))
-    from ckanext.keck_homeless.exchange.xlsx import column_of
-
     raw_header = next(reader)
     header = [column_of(h) if h.strip() else "" for h in raw_header]
     unknown = [h.strip() for h, col in zip(raw_header, header, strict=True)

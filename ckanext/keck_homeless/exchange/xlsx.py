@@ -16,7 +16,6 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import io
-import re
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import IO, Any
@@ -34,7 +33,6 @@ TEXT_COLUMNS = ("external_id", "name", "phone", "postcode", "municipality", "adm
 CHOICE_COLUMNS = ("category", "municipality", "location_visibility", "offer_status",
                   "wheelchair")
 YES_NO = ("ja", "nein")
-_HEADER = re.compile(r"\(([a-z_]+)\)\s*$")
 _SCHEMA = Path(__file__).resolve().parent.parent / "schemas" / "hilfsangebot.yaml"
 _EXTRA_LABELS = {"lat": ("Breitengrad (WGS84)", "Latitude (WGS84)"),
                  "lon": ("Längengrad (WGS84)", "Longitude (WGS84)")}
@@ -54,15 +52,6 @@ def _labels() -> dict[str, tuple[str, str]]:
 def header(column: str) -> str:
     """``Name des Angebots (title)``."""
     return f"{_labels().get(column, (column,))[0]} ({column})"
-
-
-def column_of(text: Any) -> str | None:
-    """The field a header cell names (``… (title)`` or ``title``), else ``None``."""
-    value = str(text or "").strip()
-    if value in tabular.COLUMNS:
-        return value
-    m = _HEADER.search(value)
-    return m.group(1) if m and m.group(1) in tabular.COLUMNS else None
 
 
 def _choices(column: str) -> list[tuple[str, str]]:
@@ -108,7 +97,7 @@ def read(data: bytes) -> list[tabular.Row]:
         first = next(rows_iter)
     except StopIteration:
         raise tabular.FileFormatError("the file is empty") from None
-    columns = [column_of(c) for c in first]
+    columns = [tabular.column_of(c) for c in first]
     unknown = [str(c) for c, col in zip(first, columns, strict=True)
                if col is None and str(c or "").strip()]
     if unknown:
