@@ -128,6 +128,7 @@ def replace_level(conn, level: str, areas: Iterable[Area], source_note: str = ""
              "population": area.population,
              "population_date": population_date if area.population is not None else None,
              "source": source_note})
+    assign(conn, level=level)
     return len(rows)
 
 
@@ -162,5 +163,87 @@ def levels(conn) -> list[dict[str, Any]]:
 
 
 def delete_level(conn, level: str) -> int:
+    conn.execute(sa.text("DELETE FROM keck_homeless.offer_area WHERE level = :level"),
+                 {"level": check_level(level)})
     return conn.execute(sa.text("DELETE FROM keck_homeless.area WHERE level = :level"),
-                        {"level": check_level(level)}).rowcount
+                        {"level": level}).rowcount
+
+
+#: The point an offer is assigned by: the exact one from the protected
+#: table where it exists (an approximate offer's grid-cell centre may lie
+#: across a border), else the published one. Never leaves the database.
+_POINT = """ST_Transform(ST_SetSRID(ST_MakePoint(COALESCE(p.lon, o.lon),
+                                        COALESCE(p.lat, o.lat)), 4326), 25832)"""
+
+
+def assign(conn, ids: Iterable[str] | None = None, level: str | None = None) -> int:
+    """(Re)compute the area codes of the store rows ``ids`` (all when
+    ``None``) for ``level`` (all levels when ``None``); same transaction."""
+    where, params = ["TRUE"], {}
+    if ids is not None:
+        params["ids"] = list(ids)
+        if not params["ids"]:
+            return 0
+        where.append("o.package_id = ANY(:ids)")
+    if level is not None:
+        params["level"] = level
+        where.append("a.level = :level")
+    delete = ["TRUE"]
+    if ids is not None:
+        delete.append("package_id = ANY(:ids)")
+    if level is not None:
+        delete.append("level = :level")
+    conn.execute(sa.text(f"DELETE FROM keck_homeless.offer_area WHERE {' AND '.join(delete)}"),
+                 params)
+    return conn.execute(sa.text(
+        "INSERT INTO keck_homeless.offer_area (package_id, level, code) "
+        + _expected_sql(" AND ".join(where))), params).rowcount
+
+
+def _expected_sql(where: str = "TRUE") -> str:
+    """The area code per offer and level its point lies in (first by code
+    where areas of a level overlap)."""
+    return f"""
+        SELECT DISTINCT ON (o.package_id, a.level) o.package_id, a.level, a.code
+        FROM keck_homeless.offer o
+        LEFT JOIN keck_homeless.protected_location p
+               ON p.package_id = o.package_id AND p.lon IS NOT NULL AND p.lat IS NOT NULL
+        JOIN keck_homeless.area a ON ST_Intersects(a.geom, {_POINT})
+        WHERE {where}
+        ORDER BY o.package_id, a.level, a.code"""
+
+
+def assignment_differences(conn) -> list[str]:
+    """Area codes of offers that differ from what their points say."""
+    rows = conn.execute(sa.text(f"""
+        WITH expected AS ({_expected_sql()})
+        (SELECT 'missing' AS kind, * FROM expected
+         EXCEPT SELECT 'missing', package_id, level, code FROM keck_homeless.offer_area)
+        UNION ALL
+        (SELECT 'unexpected', package_id, level, code FROM keck_homeless.offer_area
+         EXCEPT SELECT 'unexpected', * FROM expected)
+        ORDER BY 2, 3"""))
+    return [f"area assignment {r.kind}: {r.package_id} {r.level}={r.code}" for r in rows]
+
+
+def present(conn) -> bool:
+    """Whether the area tables exist (before ``ckan db upgrade`` they do not)."""
+    return conn.execute(sa.text("SELECT to_regclass('keck_homeless.offer_area')")
+                        ).scalar() is not None
+
+
+def outside_named_municipality(conn, level: str = "gemeinde") -> list[str]:
+    """Offers whose point lies outside the municipality they name (only
+    where that municipality is loaded as an area of ``level``)."""
+    rows = conn.execute(sa.text(f"""
+        SELECT o.name, o.municipality, a.name AS area_name,
+               (SELECT x.name FROM keck_homeless.area x
+                 WHERE x.level = :level AND ST_Intersects(x.geom, {_POINT}) LIMIT 1) AS found
+        FROM keck_homeless.offer o
+        LEFT JOIN keck_homeless.protected_location p
+               ON p.package_id = o.package_id AND p.lon IS NOT NULL AND p.lat IS NOT NULL
+        JOIN keck_homeless.area a ON a.level = :level AND a.code = o.municipality
+        WHERE NOT ST_Intersects(a.geom, {_POINT})
+        ORDER BY o.name"""), {"level": level})
+    return [f"outside its municipality: {r.name} names {r.area_name} ({r.municipality}) "
+            f"but lies in {r.found or 'no loaded area'}" for r in rows]

@@ -23,7 +23,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy import event
 
-from ckanext.keck_homeless.store import derive, published
+from ckanext.keck_homeless.store import areas, derive, published
 from ckanext.keck_homeless.store.model import ATTRIBUTE_COLUMNS, offer, store_state
 
 log = logging.getLogger(__name__)
@@ -139,7 +139,9 @@ def sync_ids(conn, ids: Iterable[str]) -> int:
     deleted = conn.execute(offer.delete().where(offer.c.package_id.in_(ids))).rowcount
     _insert(conn, rows)
     if rows:
-        encode_props(conn, offer.c.package_id.in_([r["package_id"] for r in rows]))
+        written = [r["package_id"] for r in rows]
+        encode_props(conn, offer.c.package_id.in_(written))
+        areas.assign(conn, written)
     if deleted or rows:
         _bump(conn)
     return len(rows)
@@ -207,6 +209,7 @@ def rebuild(conn) -> int:
             batch = []
     count += _insert(conn, batch)
     _encode_all_props(conn)
+    areas.assign(conn)
     _bump(conn)
     return count
 
@@ -249,4 +252,5 @@ def differences(conn) -> list[str]:
         offer.c.feature_props.is_distinct_from(published.stored_properties_sql()))
         .order_by(offer.c.package_id))
     found.extend(f"stale cached properties {pid} ({name})" for pid, name in stale)
+    found.extend(areas.assignment_differences(conn))
     return found

@@ -1,0 +1,109 @@
+"""Offers in areas: assigned in the store sync, by the exact point of an
+approximate offer, repaired by `rebuild`, reviewed by `check`."""
+from __future__ import annotations
+
+import csv
+import json
+import pathlib
+
+import pytest
+import sqlalchemy as sa
+from ckan import model
+from ckan.cli.cli import ckan as ckan_cli
+from pyproj import Transformer
+
+from ckanext.keck_homeless.offers import rules
+from tests.helpers import call_action
+from tests.unit.test_areas import _shared
+
+pytestmark = pytest.mark.usefixtures("offers_env")
+DEMO = pathlib.Path(__file__).parents[2] / "dev" / "demo"
+
+
+def _load_gemeinden(cli):
+    result = cli.invoke(ckan_cli, ["keck-homeless", "areas", "load", str(_shared()),
+                                   "--level", "gemeinde", "--code-field", "ags",
+                                   "--name-field", "name"])
+    assert result.exit_code == 0, result.output
+
+
+def _assigned(level: str) -> dict[str, str]:
+    with model.meta.engine.connect() as conn:
+        rows = conn.execute(sa.text(
+            "SELECT o.name, oa.code FROM keck_homeless.offer_area oa "
+            "JOIN keck_homeless.offer o USING (package_id) WHERE oa.level = :l"), {"l": level})
+        return dict(rows.fetchall())
+
+
+def test_every_demo_offer_lies_in_the_municipality_it_names(cli):
+    _load_gemeinden(cli)  # areas first, offers after: assigned by the sync
+    result = cli.invoke(ckan_cli, ["keck-homeless", "import", str(DEMO / "offers.csv"),
+                                   "--organizations", str(DEMO / "organizations.json")])
+    assert result.exit_code == 0, result.output
+    with open(DEMO / "offers.csv", encoding="utf-8") as fh:
+        rows = [r for r in csv.DictReader(fh)
+                if r["lat"] and r["location_visibility"] != "hidden"
+                and r["offer_status"] != "ended"]
+    assigned = _assigned("gemeinde")
+    assert assigned == {r["name"]: r["municipality"] for r in rows}
+    check = cli.invoke(ckan_cli, ["keck-homeless", "check"])
+    assert check.exit_code == 0 and "warning" not in check.output, check.output
+
+    # an offer moved to Jülich but still naming Düren: reassigned in the same
+    # write, and `check` asks to review it
+    name = rows[0]["name"]
+    call_action("package_patch", id=name, municipality="05358008",
+                spatial=json.dumps({"type": "Point", "coordinates": [6.3611, 50.9225]}))
+    assert _assigned("gemeinde")[name] == "05358024"
+    check = cli.invoke(ckan_cli, ["keck-homeless", "check"])
+    assert check.exit_code == 0, check.output
+    assert f"warning: outside its municipality: {name} names Düren (05358008) but lies " \
+           "in Jülich" in check.output
+
+
+def test_an_approximate_offer_is_assigned_by_its_exact_point(cli, organization,
+                                                             make_offer_data, tmp_path):
+    exact = (6.4836, 50.8034)
+    centre = rules.coarsen(*exact, 500)
+    to_utm = Transformer.from_crs(4326, 25832, always_xy=True)
+    (ex, ny), (cx, _cy) = to_utm.transform(*exact), to_utm.transform(*centre)
+    assert ex != cx
+    border = (ex + cx) / 2  # a border between the exact point and its cell centre
+    west, east = (ex, cx) if ex < cx else (cx, ex)
+    features = []
+    for code, x0, x1 in (("WEST", west - 2000, border), ("EAST", border, east + 2000)):
+        ring = [to_utm_inverse(x, y) for x, y in ((x0, ny - 2000), (x1, ny - 2000),
+                                                   (x1, ny + 2000), (x0, ny + 2000),
+                                                   (x0, ny - 2000))]
+        features.append({"type": "Feature", "properties": {"code": code, "name": code},
+                         "geometry": {"type": "Polygon", "coordinates": [ring]}})
+    path = tmp_path / "split.geojson"
+    path.write_text(json.dumps({"type": "FeatureCollection", "features": features}))
+    result = cli.invoke(ckan_cli, ["keck-homeless", "areas", "load", str(path), "--level",
+                                   "ortslage", "--code-field", "code", "--name-field", "name"])
+    assert result.exit_code == 0, result.output
+
+    offer = call_action("package_create", **make_offer_data(
+        organization["id"], location_visibility="approximate",
+        spatial=json.dumps({"type": "Point", "coordinates": list(exact)})))
+    expected = "WEST" if ex < border else "EAST"
+    assert _assigned("ortslage") == {offer["name"]: expected}
+    # the published (coarsened) point lies in the other area
+    published = call_action("package_show", id=offer["id"])["spatial"]
+    assert json.loads(published)["coordinates"] != list(exact)
+
+    # a tampered assignment is a difference, and `rebuild` repairs it
+    with model.meta.engine.begin() as conn:
+        conn.execute(sa.text("UPDATE keck_homeless.offer_area SET code = 'EAST' || code"))
+    check = cli.invoke(ckan_cli, ["keck-homeless", "check"])
+    assert check.exit_code == 1 and "area assignment" in check.output
+    assert cli.invoke(ckan_cli, ["keck-homeless", "rebuild"]).exit_code == 0
+    assert _assigned("ortslage") == {offer["name"]: expected}
+
+    assert cli.invoke(ckan_cli, ["keck-homeless", "areas", "delete", "ortslage"]).exit_code == 0
+    assert _assigned("ortslage") == {}
+
+
+def to_utm_inverse(x: float, y: float) -> list[float]:
+    lon, lat = Transformer.from_crs(25832, 4326, always_xy=True).transform(x, y)
+    return [lon, lat]
