@@ -281,6 +281,7 @@ def _our_outputs(world) -> list[str]:
              f"{hsds}/organizations?full_service=true&per_page=1000",
              f"{hsds}/datapackage.zip", "/keck-homeless/download/hilfsangebote.csv",
              "/keck-homeless/download/hilfsangebote.xlsx",
+             "/keck-homeless/download/kennzahlen-gemeinde.csv",
              "/catalog.ttl", "/catalog.jsonld", "/catalog.rdf",
              *(f"/dataset/{n}.{fmt}" for n in names for fmt in ("ttl", "jsonld")),
              *(f"{hsds}/services/{o['id']}" for o in offers.values()),

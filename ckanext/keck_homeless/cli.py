@@ -226,6 +226,37 @@ def areas_population(path, level, population_date):
         sys.exit(1)
 
 
+@keck_homeless.command("figures", short_help="KECK-Atlas figures per area (CSV/XLSX)")
+@click.option("--level", default="gemeinde", show_default=True, help="Area level.")
+@click.option("--format", "fmt", type=click.Choice(["csv", "xlsx"]), default="xlsx",
+              show_default=True)
+@click.option("--date", "day", type=click.DateTime(["%Y-%m-%d"]), default=None,
+              help="Reference day (\"Stand\"); default today.")
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False),
+              help="File to write; - for stdout (csv only).")
+def figures_command(level, fmt, day, output):
+    """One row per area, one column per indicator (sheet "Indikatoren"
+    describes each), counted over published offers."""
+    from ckanext.keck_homeless.exchange import figures, figures_source
+
+    try:
+        rows, note = figures_source.load(_area_engine(), level, day.date() if day else None)
+    except figures_source.UnknownLevel:
+        raise click.ClickException(f"no areas of level {level!r}: load them with "
+                                   "`ckan keck-homeless areas load`") from None
+    if fmt == "csv":
+        text = figures.csv_text(rows)
+        if output == "-":
+            click.echo(text, nl=False)
+        else:
+            with open(output, "w", encoding="utf-8", newline="") as fh:
+                fh.write(text)
+    else:
+        with open(output, "wb") as fh:
+            figures.write_xlsx(rows, fh, level, note)
+    click.echo(f"{len(rows)} areas of level {level}", err=True)
+
+
 @areas_group.command("list")
 def areas_list():
     """The loaded levels with their number of areas."""

@@ -14,6 +14,7 @@ The command is idempotent: it creates the datasets or updates them in place
 from __future__ import annotations
 
 import json
+from urllib.parse import urlsplit
 
 from ckanext.keck_homeless.offers.constants import REGION_BBOX
 
@@ -49,6 +50,11 @@ PRODUCT_RESOURCES = (
      "Alle öffentlichen Hilfsangebote als Excel-Arbeitsmappe im Importformat. "
      "/ All public offers as an Excel workbook.",
      "/keck-homeless/download/hilfsangebote.xlsx", False),
+    ("XLSX", "KECK-Atlas-Kennzahlen je Gemeinde (Excel)",
+     "Kennzahlen je Gemeinde (Angebote je Kategorie, Plätze, nachts/am Wochenende "
+     "geöffnet, kostenlos, je 10.000 Einwohner), Tabellenblatt „Indikatoren“ mit den "
+     "Definitionen. / Figures per municipality for the KECK-Atlas.",
+     "/keck-homeless/download/kennzahlen-gemeinde.xlsx", False),
     ("JSON", "HSDS 3.0 API (Open Referral)",
      "Die Angebote als Open Referral HSDS 3.0 (services, organizations, locations, "
      "schedules). / The offers as HSDS 3.0 for service directories.",
@@ -75,14 +81,22 @@ def resource_url(site_url: str, path: str, fmt: str) -> str:
     return base + path
 
 
+def _key(res: dict) -> tuple[str, str]:
+    """A resource's identity across updates: its format and the path of its
+    URL (the site URL may change; two resources may share a format, WMS and
+    WFS share an endpoint)."""
+    parts = urlsplit(res.get("url") or "")
+    return res.get("format") or "", parts.path + ("?" + parts.query if parts.query else "")
+
+
 def _resources(site_url: str, spec, existing: dict | None) -> list[dict]:
-    old_resources = {r.get("format"): r for r in (existing or {}).get("resources", [])}
+    old_resources = {_key(r): r for r in (existing or {}).get("resources", [])}
     resources = []
     for fmt, title, description, path, _view in spec:
         res = {"name": title, "description": description, "format": fmt,
                "url": resource_url(site_url, path, fmt)}
-        if fmt in old_resources:
-            res["id"] = old_resources[fmt]["id"]
+        if _key(res) in old_resources:
+            res["id"] = old_resources[_key(res)]["id"]
         resources.append(res)
     return resources
 

@@ -30,13 +30,24 @@ def test_publish_creates_then_updates_the_two_datasets_with_geo_views(organizati
     product = first["product"]
     assert first["product_created"] and product["name"] == publish.PRODUCT_NAME
     assert product["license_id"] == "dl-de-by-2.0"
-    assert {r["format"]: r["url"] for r in product["resources"]} == {
-        "GeoJSON": site + "/keck-homeless/ogcapi/collections/hilfsangebote/items"
-                          "?f=json&limit=100000",
-        "CSV": site + "/keck-homeless/download/hilfsangebote.csv",
-        "XLSX": site + "/keck-homeless/download/hilfsangebote.xlsx",
-        "JSON": site + "/keck-homeless/hsds/",
-        "ZIP": site + "/keck-homeless/hsds/datapackage.zip"}
+    assert sorted((r["format"], r["url"]) for r in product["resources"]) == sorted([
+        ("GeoJSON", site + "/keck-homeless/ogcapi/collections/hilfsangebote/items"
+                           "?f=json&limit=100000"),
+        ("CSV", site + "/keck-homeless/download/hilfsangebote.csv"),
+        ("XLSX", site + "/keck-homeless/download/hilfsangebote.xlsx"),
+        ("XLSX", site + "/keck-homeless/download/kennzahlen-gemeinde.xlsx"),
+        ("JSON", site + "/keck-homeless/hsds/"),
+        ("ZIP", site + "/keck-homeless/hsds/datapackage.zip")])
+    assert len({r["id"] for r in product["resources"]}) == 6
+    # the figures need the municipalities as areas
+    from ckan import model
+
+    from ckanext.keck_homeless.store import areas
+    from tests.unit.test_areas import _shared
+
+    found, _crs, _skipped = areas.read_source(str(_shared()), "ags", "name")
+    with model.meta.engine.begin() as conn:
+        areas.replace_level(conn, "gemeinde", found)
     for res in product["resources"]:  # every distribution answers
         assert app.get(res["url"].replace(site, "")).status_code == 200, res["url"]
     views = call_action("resource_view_list", id=by_format["WFS"]["id"])

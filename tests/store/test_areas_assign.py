@@ -107,3 +107,39 @@ def test_an_approximate_offer_is_assigned_by_its_exact_point(cli, organization,
 def to_utm_inverse(x: float, y: float) -> list[float]:
     lon, lat = Transformer.from_crs(25832, 4326, always_xy=True).transform(x, y)
     return [lon, lat]
+
+
+def test_figures_per_municipality_by_command_and_download(app, cli, tmp_path):
+    from openpyxl import load_workbook
+
+    _load_gemeinden(cli)
+    assert cli.invoke(ckan_cli, ["keck-homeless", "import", str(DEMO / "offers.csv"),
+                                 "--organizations",
+                                 str(DEMO / "organizations.json")]).exit_code == 0
+    out = tmp_path / "kennzahlen.xlsx"
+    result = cli.invoke(ckan_cli, ["keck-homeless", "figures", "--level", "gemeinde",
+                                   "--format", "xlsx", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    sheet = load_workbook(out)["Kennzahlen"]
+    header = [c.value for c in sheet[1]]
+    rows = {r[0]: dict(zip(header, r, strict=True))
+            for r in sheet.iter_rows(min_row=2, values_only=True)}
+    assert len(rows) == 15
+    with open(DEMO / "offers.csv", encoding="utf-8") as fh:
+        demo = [r for r in csv.DictReader(fh) if r["offer_status"] != "ended"]
+    located = [r for r in demo if r["location_visibility"] != "hidden"]
+    # every located offer once; the two protected ones (in Düren and Jülich)
+    # stay out: fewer than three offers of their category there
+    assert sum(r["angebote"] for r in rows.values()) == len(located)
+    dueren = rows["05358008"]
+    assert dueren["angebote"] == sum(1 for r in located if r["municipality"] == "05358008")
+    assert dueren["angebote_protection"] == sum(
+        1 for r in located if r["municipality"] == "05358008" and r["category"] == "protection")
+
+    res = app.get("/keck-homeless/download/kennzahlen-gemeinde.csv")
+    assert res.headers["Content-Type"].startswith("text/csv")
+    assert res.get_data(as_text=True).count("\r\n") == 16
+    assert app.get("/keck-homeless/download/kennzahlen-ortslage.xlsx", status=404)
+    missing = cli.invoke(ckan_cli, ["keck-homeless", "figures", "--level", "ortslage",
+                                    "-o", str(tmp_path / "x.xlsx")])
+    assert missing.exit_code != 0 and "areas load" in missing.output

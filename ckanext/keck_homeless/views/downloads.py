@@ -54,3 +54,28 @@ def template_xlsx() -> Response:
     out = io.BytesIO()
     xlsx.template(out)
     return _xlsx_response(out.getvalue(), "hilfsangebote-vorlage.xlsx")
+
+
+@blueprint.route("/kennzahlen-<level>.<fmt>")
+def figures_download(level: str, fmt: str) -> Response:
+    """KECK-Atlas figures of a level as CSV or XLSX (404 for an unknown level)."""
+    from ckan import model
+    from flask import abort
+
+    from ckanext.keck_homeless.exchange import figures, figures_source
+    from ckanext.keck_homeless.store import areas
+
+    if fmt not in ("csv", "xlsx") or not areas.LEVEL.match(level):
+        abort(404)
+    try:
+        rows, note = figures_source.load(model.meta.engine, level)
+    except figures_source.UnknownLevel:
+        abort(404)
+    if fmt == "csv":
+        response = Response(figures.csv_text(rows), mimetype="text/csv")
+        response.headers["Content-Disposition"] = f"attachment; filename=kennzahlen-{level}.csv"
+        response.headers["Access-Control-Allow-Origin"] = "*"
+        return response
+    out = io.BytesIO()
+    figures.write_xlsx(rows, out, level, note)
+    return _xlsx_response(out.getvalue(), f"kennzahlen-{level}.xlsx")
