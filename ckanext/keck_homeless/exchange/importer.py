@@ -84,7 +84,8 @@ def import_rows(rows: list[tabular.Row], dry_run: bool = False) -> Report:
 
 
 def _write(data: dict[str, Any], existing: str | None, dry_run: bool) -> None:
-    context = _site_context(defer_commit=dry_run)
+    # the result is not used: return_id_only spares a package_show per row
+    context = _site_context(defer_commit=dry_run, return_id_only=True)
     try:
         if existing:
             tk.get_action("package_patch")(context, {**data, "id": existing})
