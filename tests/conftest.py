@@ -279,6 +279,22 @@ def make_offer_data():
     return offer_data
 
 
+@pytest.fixture
+def demo_offers(cli) -> dict[str, dict[str, str]]:
+    """The demo data (dev/demo) loaded through `ckan keck-homeless import`,
+    as the demo loads it; returns the CSV rows by offer name."""
+    import csv
+
+    from ckan.cli.cli import ckan as ckan_cli
+
+    demo = ROOT / "dev" / "demo"
+    result = cli.invoke(ckan_cli, ["keck-homeless", "import", str(demo / "offers.csv"),
+                                   "--organizations", str(demo / "organizations.json")])
+    assert result.exit_code == 0, result.output
+    with open(demo / "offers.csv", encoding="utf-8") as fh:
+        return {r["name"]: r for r in csv.DictReader(fh)}
+
+
 class MailSink:
     """Messages delivered to the loopback SMTP server (aiosmtpd)."""
 

@@ -11,9 +11,6 @@ unknown code is still a violation (checked below).
 """
 from __future__ import annotations
 
-import csv
-import pathlib
-
 import pytest
 import rdflib
 from ckan.cli.cli import ckan as ckan_cli
@@ -26,7 +23,6 @@ from tests.standards import dcat_shapes_dir
 
 pytestmark = pytest.mark.usefixtures("offers_env")
 
-DEMO = pathlib.Path(__file__).parents[1] / "dev" / "demo"
 DCAT = rdflib.Namespace("http://www.w3.org/ns/dcat#")
 DCT = rdflib.Namespace("http://purl.org/dc/terms/")
 SH = rdflib.Namespace("http://www.w3.org/ns/shacl#")
@@ -78,15 +74,11 @@ def _violations(data, shapes_graph, vocabularies) -> list[tuple[str, str, str]]:
 
 
 @pytest.fixture
-def site(cli):
-    result = cli.invoke(ckan_cli, ["keck-homeless", "import", str(DEMO / "offers.csv"),
-                                   "--organizations", str(DEMO / "organizations.json")])
-    assert result.exit_code == 0, result.output
+def site(cli, demo_offers):
     result = cli.invoke(ckan_cli, ["keck-homeless", "publish-services",
                                    "--organization", "demo-sozialamt-kreis-dueren"])
     assert result.exit_code == 0, result.output
-    with open(DEMO / "offers.csv", encoding="utf-8") as fh:
-        return {r["name"]: r for r in csv.DictReader(fh)}
+    return demo_offers
 
 
 def _graph(app, url: str) -> rdflib.Graph:

@@ -24,17 +24,12 @@ from tests.standards import hsds_dir
 
 pytestmark = pytest.mark.usefixtures("offers_env")
 
-DEMO = pathlib.Path(__file__).parents[2] / "dev" / "demo"
 API = "/keck-homeless/hsds"
 
 
 @pytest.fixture
-def demo(cli):
-    result = cli.invoke(ckan_cli, ["keck-homeless", "import", str(DEMO / "offers.csv"),
-                                   "--organizations", str(DEMO / "organizations.json")])
-    assert result.exit_code == 0, result.output
-    with open(DEMO / "offers.csv", encoding="utf-8") as fh:
-        return {r["name"]: r for r in csv.DictReader(fh)}
+def demo(demo_offers):
+    return demo_offers
 
 
 def _validator(name: str):

@@ -2,11 +2,9 @@
 with the demo data loaded through the import command."""
 from __future__ import annotations
 
-import csv
 import pathlib
 
 import pytest
-from ckan.cli.cli import ckan as ckan_cli
 
 from ckanext.keck_homeless import cli as commands
 from tests.helpers import call_action
@@ -15,17 +13,12 @@ from tests.print import tools
 pytestmark = pytest.mark.usefixtures("offers_env")
 
 REPO = pathlib.Path(__file__).parents[2]
-DEMO = REPO / "dev" / "demo"
 PUBLIC_URL = "https://hilfe.kreis-dueren.de"
 
 
 @pytest.fixture
-def demo(cli):
-    result = cli.invoke(ckan_cli, ["keck-homeless", "import", str(DEMO / "offers.csv"),
-                                   "--organizations", str(DEMO / "organizations.json")])
-    assert result.exit_code == 0, result.output
-    with open(DEMO / "offers.csv", encoding="utf-8") as f:
-        return list(csv.DictReader(f))
+def demo(demo_offers):
+    return list(demo_offers.values())
 
 
 @pytest.fixture
