@@ -47,16 +47,11 @@ def _capacity(value: Any) -> int | None:
 
 
 def _protected() -> list[figures.Offer]:
-    import ckan.plugins.toolkit as tk
-
-    result = tk.get_action("package_search")(
-        {"ignore_auth": True},
-        {"fq": protected.SEARCH_FQ, "rows": 1000, "include_private": False})
     return [figures.Offer(p.get("municipality") or None, p.get("category") or "",
                           _capacity(p.get("capacity")),
                           rules.as_bool_safe(p.get("free_of_charge")),
                           p.get("opening_hours"), protected=True)
-            for p in result["results"]
+            for p in protected.published_packages()
             if p.get("location_visibility") == "hidden" and not p.get("private")]
 
 

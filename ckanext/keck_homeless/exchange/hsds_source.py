@@ -72,14 +72,10 @@ def _located(conn) -> list[dict[str, Any]]:
 
 
 def _protected(lang: str) -> list[dict[str, Any]]:
-    import ckan.plugins.toolkit as tk
-
-    result = tk.get_action("package_search")(
-        {"ignore_auth": True},
-        {"fq": protected.SEARCH_FQ, "rows": 1000, "include_private": False})
-    modified = {p["id"]: p.get("metadata_modified") for p in result["results"]}
+    packages = protected.published_packages()
+    modified = {p["id"]: p.get("metadata_modified") for p in packages}
     out = []
-    for view in protected.select(result["results"], Filters(), lang):
+    for view in protected.select(packages, Filters(), lang):
         out.append({**view, "package_id": view["id"], "protected": True,
                     "location_visibility": "hidden", "owner_org": PROTECTED_ORG["id"],
                     "metadata_modified": modified.get(view["id"])})

@@ -20,6 +20,17 @@ from ckanext.keck_homeless.offers.messages import languages
 SEARCH_FQ = "+dataset_type:hilfsangebot +location_visibility:hidden -offer_status:ended"
 
 
+def published_packages() -> list[dict[str, Any]]:
+    """The package dicts of published protected offers, from CKAN's search
+    index (the one query the finder, HSDS and the figures share; callers
+    reduce them with :func:`select` or read only what they count)."""
+    import ckan.plugins.toolkit as tk
+
+    result = tk.get_action("package_search")(
+        {"ignore_auth": True}, {"fq": SEARCH_FQ, "rows": 1000, "include_private": False})
+    return result["results"]
+
+
 def _flag(pkg: dict[str, Any], key: str) -> bool:
     return rules.as_bool_safe(pkg.get(key))
 

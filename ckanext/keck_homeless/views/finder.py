@@ -137,11 +137,7 @@ def _bad_request(err: ffilters.FilterError, as_json: bool = False):
 
 def _protected(filters: ffilters.Filters, lang: str, now: dt.datetime) -> list[dict[str, Any]]:
     """Protected offers that match, with their opening state (no address, no position)."""
-    result = tk.get_action("package_search")(
-        {"ignore_auth": True},
-        {"fq": protected.SEARCH_FQ, "rows": 1000, "include_private": False},
-    )
-    views = protected.select(result["results"], filters, lang)
+    views = protected.select(protected.published_packages(), filters, lang)
     return [present.present_protected(v, now, lang)
             for v in present.apply_time_filters(views, filters, now)]
 
