@@ -67,7 +67,8 @@ if [ -f "$areas_file" ]; then
   echo "Loading the municipalities of the Kreis Düren as areas ..."
   "$ckan" -c "$ini" keck-homeless areas load "$areas_file" --level gemeinde \
     --code-field ags --name-field name \
-    --source-note "© GeoBasis-DE / BKG 2021 (Daten verändert)"
+    --source-note "© GeoBasis-DE / BKG 2021 (Daten verändert)" \
+    --source-url "http://www.bkg.bund.de"
 else
   echo "No municipal boundaries at $areas_file: areas not loaded (see README, Areas)"
 fi

@@ -218,6 +218,7 @@ def clean_store():
     conn.exec_driver_sql("DELETE FROM keck_homeless.protected_location")
     conn.exec_driver_sql("DELETE FROM keck_homeless.problem_report")
     conn.exec_driver_sql("DELETE FROM keck_homeless.reminder_sent")
+    conn.exec_driver_sql("DELETE FROM keck_homeless.area")
     model.Session.commit()
     yield
 

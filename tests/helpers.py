@@ -66,4 +66,5 @@ def reset_database() -> None:
         conn.exec_driver_sql("DELETE FROM keck_homeless.protected_location")
         conn.exec_driver_sql("DELETE FROM keck_homeless.problem_report")
         conn.exec_driver_sql("DELETE FROM keck_homeless.reminder_sent")
+        conn.exec_driver_sql("DELETE FROM keck_homeless.area")
         conn.exec_driver_sql("UPDATE keck_homeless.store_state SET version = version + 1")

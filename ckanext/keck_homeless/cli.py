@@ -165,8 +165,10 @@ def _area_engine():
 @click.option("--layer", default=None, help="Layer of a multi-layer source (GeoPackage, WFS).")
 @click.option("--source-note", default="",
               help="Source note the licence asks to show with the geometries.")
+@click.option("--source-url", default="",
+              help="Address the source note links to (e.g. http://www.bkg.bund.de).")
 def areas_load(source, level, code_field, name_field, population_field, population_date,
-               layer, source_note):
+               layer, source_note, source_url):
     """Replace the areas of LEVEL with the polygons of SOURCE (any vector
     source GDAL reads: GeoJSON, Shapefile, GeoPackage, WFS:https://…)."""
     from ckanext.keck_homeless.store import areas
@@ -179,7 +181,8 @@ def areas_load(source, level, code_field, name_field, population_field, populati
             raise areas.AreaError(f"no polygons with a code in {source}")
         with _area_engine().begin() as conn:
             count = areas.replace_level(conn, level, found, source_note,
-                                        population_date.date() if population_date else None)
+                                        population_date.date() if population_date else None,
+                                        source_url)
     except areas.AreaError as err:
         raise click.ClickException(str(err)) from None
     for line in skipped:
@@ -237,7 +240,8 @@ def areas_population(path, level, population_date):
 def figures_command(level, fmt, day, output):
     """One row per area, one column per indicator (sheet "Indikatoren"
     describes each), counted over published offers."""
-    from ckanext.keck_homeless.exchange import figures, figures_source
+    from ckanext.keck_homeless.exchange import figures
+    from ckanext.keck_homeless.store import figures_source
 
     try:
         rows, note = figures_source.load(_area_engine(), level, day.date() if day else None)

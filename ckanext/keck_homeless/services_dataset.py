@@ -65,6 +65,25 @@ PRODUCT_RESOURCES = (
      "/keck-homeless/hsds/datapackage.zip", False),
 )
 
+def area_resources(layers) -> tuple:
+    """One GeoJSON resource per loaded area level (``query.area_layers``):
+    the areas with their KECK-Atlas figures, with the geometries' source
+    note, which their licence asks to show with them."""
+    out = []
+    for layer in layers:
+        ft = layer.ftype
+        note = f" Geometrien: {layer.note}" + (f" ({layer.url})" if layer.url else "") \
+            if layer.note else ""
+        out.append((
+            "GeoJSON", f"{ft.title_de} (GeoJSON)",
+            f"{layer.count} Gebiete mit den KECK-Atlas-Kennzahlen (Angebote je Kategorie, Plätze, "
+            "nachts/am Wochenende geöffnet, kostenlos, je 10.000 Einwohner); auch als WFS-"
+            f"Objektart keck:{ft.name} und WMS-Layer {ft.name} (ein Stil je Kennzahl).{note} "
+            f"/ {ft.title_en}, also as WFS feature type and WMS layer.",
+            f"/keck-homeless/ogcapi/collections/{ft.name}/items?f=json&limit=10000", True))
+    return tuple(out)
+
+
 DEFAULT_NAME = "keck-homeless-geodienste"
 PRODUCT_NAME = "keck-homeless-hilfsangebote"
 #: Kreis Düren as a rough polygon (for CKAN's spatial search).
@@ -132,8 +151,8 @@ def product_dict(site_url: str, owner_org: str, name: str, license_id: str,
 
 
 def dataset_dict(site_url: str, owner_org: str, name: str, license_id: str,
-                 existing: dict | None = None) -> dict:
-    """The services dataset."""
+                 existing: dict | None = None, areas: tuple = ()) -> dict:
+    """The services dataset (``areas``: :func:`area_resources`)."""
     return {
         "type": "dataset",
         "name": name,
@@ -144,13 +163,17 @@ def dataset_dict(site_url: str, owner_org: str, name: str, license_id: str,
             "Ein Layer mit allen Angeboten und je Kategorie ein eigener Layer. Geschützte "
             "Standorte sind nicht enthalten; ungefähre Standorte nur vergröbert.\n\n"
             "The public help offers for people without a home in the Kreis Düren as OGC "
-            "services (WMS, WFS, OGC API - Features). Protected locations are never included."),
+            "services (WMS, WFS, OGC API - Features). Protected locations are never included."
+            + ("\n\nDazu die Gebiete des KECK-Atlas mit ihren Kennzahlen als WMS-Layer "
+               "(Choroplethenkarte), WFS-Objektart und OGC-API-Sammlung. / Also the KECK-Atlas "
+               "areas with their figures as map layer, feature type and collection."
+               if areas else "")),
         "owner_org": owner_org,
         "license_id": license_id,
         "tags": [{"name": t} for t in ("Wohnungslosenhilfe", "Hilfsangebote", "WMS", "WFS",
                                        "OGC API", "Geodienst")],
         "spatial": _spatial(),
-        "resources": _resources(site_url, RESOURCES, existing),
+        "resources": _resources(site_url, RESOURCES + areas, existing),
     }
 
 
@@ -171,25 +194,30 @@ def publish(site_url: str, organization: str, name: str = DEFAULT_NAME,
     def context():
         return {"ignore_auth": True, "user": site_user}
 
-    org = tk.get_action("organization_show")(context(), {"id": organization})
+    from ckan import model
 
-    def upsert(build, dataset_name):
+    from ckanext.keck_homeless.ogc import query
+
+    org = tk.get_action("organization_show")(context(), {"id": organization})
+    areas = area_resources(query.area_layers(model.meta.engine))
+
+    def upsert(build, dataset_name, **kw):
         try:
             existing = tk.get_action("package_show")(context(), {"id": dataset_name})
         except tk.ObjectNotFound:
             existing = None
-        data = build(site_url, org["id"], dataset_name, license_id, existing)
+        data = build(site_url, org["id"], dataset_name, license_id, existing, **kw)
         if existing:
             data["id"] = existing["id"]
             return tk.get_action("package_update")(context(), data), False
         return tk.get_action("package_create")(context(), data), True
 
-    pkg, created_services = upsert(dataset_dict, name)
+    pkg, created_services = upsert(dataset_dict, name, areas=areas)
     product, created_product = upsert(product_dict, product_name)
     geo_view = plugins.plugin_loaded("geo_view")
     created = 0
     if geo_view:
-        created = _add_geo_views(pkg, RESOURCES, context) + \
+        created = _add_geo_views(pkg, RESOURCES + areas, context) + \
             _add_geo_views(product, PRODUCT_RESOURCES, context)
     return {"package": pkg, "product": product, "created": created_services,
             "product_created": created_product, "views_created": created,

@@ -7,7 +7,7 @@ import urllib.parse
 
 import pytest
 
-from ckanext.keck_homeless.ogc import features, query
+from ckanext.keck_homeless.ogc import features
 from tests.ogc import wfs_world
 from tests.ogc.client import ogcapi_call
 
@@ -54,7 +54,7 @@ def test_landing_conformance_and_api(engine):
 
 def test_collections_and_collection(engine):
     _, _, doc = api(engine, "collections")
-    assert [c["id"] for c in doc["collections"]] == [ft.name for ft in query.FEATURE_TYPES]
+    assert [c["id"] for c in doc["collections"]] == [ft.name for ft in wfs_world.all_types()]
     _, _, doc = api(engine, "collections/hilfsangebote")
     assert doc["itemType"] == "feature" and "http://www.opengis.net/def/crs/EPSG/0/25832" in doc["crs"]
     bbox = doc["extent"]["spatial"]["bbox"][0]

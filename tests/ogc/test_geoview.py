@@ -28,10 +28,11 @@ def published(tmp_path_factory):
 
     data = wfs_world.load()
     result = publish.publish(SITE, data["org"]["name"])
-    views = {r["format"]: call_action("resource_view_list", id=r["id"])
+    views = {r["id"]: call_action("resource_view_list", id=r["id"])
              for r in result["package"]["resources"]}
-    # WMS, WFS, GeoJSON of the services dataset + the offers' dataset's GeoJSON
-    assert result["geo_view"] and result["views_created"] == 4, result
+    # WMS, WFS, GeoJSON, the municipalities' GeoJSON of the services dataset
+    # + the offers' dataset's GeoJSON
+    assert result["geo_view"] and result["views_created"] == 5, result
     with live_ckan(tk.config["__file__"], port=PORT):
         yield {**data, "package": result["package"], "views": views}
 
@@ -58,15 +59,16 @@ def _settled_screenshot(page, timeout_s: float = 30.0) -> bytes:
     raise AssertionError(f"the map was still changing after {timeout_s} s")
 
 
-def _open_view(browser, published, fmt, wanted):
-    """Open the resource view page of ``fmt``; return (status, url and body
-    of the data request matching ``wanted``, screenshot, URLs of every
-    request that tried to leave the site)."""
+def _open_view(browser, published, fmt, wanted, url_part=""):
+    """Open the resource view page of the first resource of ``fmt`` (whose
+    URL contains ``url_part``); return (status, url and body of the data
+    request matching ``wanted``, screenshot, URLs of every request that
+    tried to leave the site)."""
     from PIL import Image
 
     pkg = published["package"]
-    res = next(r for r in pkg["resources"] if r["format"] == fmt)
-    view = published["views"][fmt][0]
+    res = next(r for r in pkg["resources"] if r["format"] == fmt and url_part in r["url"])
+    view = published["views"][res["id"]][0]
     assert view["view_type"] == "geo_view"
     context = browser.new_context(viewport={"width": 900, "height": 700})
     outside = []
@@ -86,7 +88,8 @@ def _open_view(browser, published, fmt, wanted):
         context.close()
     artifacts = pathlib.Path(__file__).resolve().parents[2] / "test-artifacts"
     artifacts.mkdir(exist_ok=True)
-    (artifacts / f"ogc-geo_view-{fmt.lower()}.png").write_bytes(png)
+    name = fmt.lower() + ("-areas" if "gebiete" in url_part else "")
+    (artifacts / f"ogc-geo_view-{name}.png").write_bytes(png)
     return status, url, body, Image.open(io.BytesIO(png)).convert("RGB"), outside
 
 
@@ -103,6 +106,21 @@ def test_geo_view_draws_the_geojson_resource(browser, published):
     doc = json.loads(body)
     assert doc["numberReturned"] == len(wfs_world.PUBLIC) and b"GEHEIM" not in body
     assert _symbols(img) > 40  # the offer circles (two of them overlap)
+
+
+def test_geo_view_draws_the_municipalities_with_their_figures(browser, published):
+    """The area layer's resource (publish-services adds it once areas are
+    loaded) previews as 15 polygons with their figures."""
+    status, url, body, img, _outside = _open_view(
+        browser, published, "GeoJSON",
+        lambda r: "keck-homeless/ogcapi/collections/gebiete_gemeinde/items" in r.url,
+        url_part="gebiete_gemeinde")
+    assert status == 200
+    doc = json.loads(body)
+    assert len(doc["features"]) == 15
+    assert {f["geometry"]["type"] for f in doc["features"]} == {"MultiPolygon"}
+    assert sum(f["properties"]["angebote"] for f in doc["features"]) == len(wfs_world.PUBLIC)
+    assert _symbols(img) > 2000  # the outlines of the 15 polygons, not a few symbols
 
 
 def test_geo_view_draws_the_wfs_resource(browser, published):

@@ -98,7 +98,7 @@ def gml_ids(data: bytes) -> set[str]:
 def test_owslib_wfs20(server, world, expected):
     wfs = owslib_wfs("2.0.0")
     assert wfs.identification.title.startswith("Hilfsangebote")
-    assert len(wfs.contents) == len(query.FEATURE_TYPES)
+    assert len(wfs.contents) == len(wfs_world.all_types())
     assert "keck:hilfsangebote_meal" in wfs.contents
     data = not_exception(wfs.getfeature(typename=["keck:hilfsangebote"]).read())
     assert gml_ids(data) == set(expected)
@@ -125,7 +125,7 @@ def test_owslib_wfs20(server, world, expected):
 
 def test_owslib_wfs11_gml2(server, expected):
     wfs = owslib_wfs("1.1.0")
-    assert len(wfs.contents) == len(query.FEATURE_TYPES)
+    assert len(wfs.contents) == len(wfs_world.all_types())
     data = not_exception(wfs.getfeature(typename=["keck:hilfsangebote"], maxfeatures=1000,
                                         outputFormat="GML2", srsname="EPSG:4326").read())
     assert gml_ids(data) == set(expected)
@@ -223,3 +223,27 @@ def test_http_glue_errors_are_4xx_reports(server):
     assert status == 413
     status, body = get(API + "/collections/hilfsangebote/items?limit=abc")
     assert status == 400 and json.loads(body)["code"] == "InvalidParameterValue"
+
+
+# -- the KECK-Atlas area layer through real clients ------------------------------------
+def test_owslib_and_gdal_read_the_area_layer(server, world):
+    wfs = owslib_wfs("2.0.0")
+    assert "keck:gebiete_gemeinde" in wfs.contents
+    schema = wfs.get_schema("keck:gebiete_gemeinde")
+    # OWSLib names gml:MultiSurfacePropertyType "3D MultiPolygon"
+    assert schema["geometry"].endswith("MultiPolygon") and schema["properties"]["angebote"] == "int"
+    data = not_exception(wfs.getfeature(typename=["keck:gebiete_gemeinde"],
+                                        outputFormat="application/json").read())
+    doc = json.loads(data)
+    assert len(doc["features"]) == 15
+    total = sum(f["properties"]["angebote"] for f in doc["features"])
+    assert total == len(wfs_world.PUBLIC)
+    # GDAL's WFS driver (GML 3.2) and OGC API driver
+    for source in ("WFS:" + OWS, "OAPIF:" + API):
+        layer = "keck:gebiete_gemeinde" if source.startswith("WFS") else "gebiete_gemeinde"
+        listing = ogr(source, layer)
+        # GML 3 MultiSurface reads as MULTISURFACE, GeoJSON as MULTIPOLYGON
+        assert listing.count("  MULTISURFACE (") + listing.count("  MULTIPOLYGON (") == 15, source
+        assert "code (String) = 05358008" in listing and "name (String) = Düren" in listing
+        assert sum(int(line.split("=")[1]) for line in listing.splitlines()
+                   if line.strip().startswith("angebote (Integer) =")) == total, source

@@ -47,7 +47,8 @@ def test_publish_creates_then_updates_the_two_datasets_with_geo_views(organizati
 
     found, _crs, _skipped = areas.read_source(str(_shared()), "ags", "name")
     with model.meta.engine.begin() as conn:
-        areas.replace_level(conn, "gemeinde", found)
+        areas.replace_level(conn, "gemeinde", found, "© GeoBasis-DE / BKG 2021 (Daten verändert)",
+                            source_url="http://www.bkg.bund.de")
     for res in product["resources"]:  # every distribution answers
         assert app.get(res["url"].replace(site, "")).status_code == 200, res["url"]
     views = call_action("resource_view_list", id=by_format["WFS"]["id"])
@@ -55,10 +56,19 @@ def test_publish_creates_then_updates_the_two_datasets_with_geo_views(organizati
     spatial = pkg["spatial"]
     assert json.loads(spatial)["type"] == "Polygon"
 
+    # published again with the areas loaded: the area layer joins the services
     again = publish.publish(site, organization["name"])
     assert not again["created"] and not again["product_created"]
-    assert again["views_created"] == 0
-    assert {r["id"] for r in again["package"]["resources"]} == {r["id"] for r in pkg["resources"]}
+    assert again["views_created"] == 1  # the area layer's map preview
+    assert {r["id"] for r in again["package"]["resources"]} > {r["id"] for r in pkg["resources"]}
+    area_res = next(r for r in again["package"]["resources"] if "gebiete_gemeinde" in r["url"])
+    assert "© GeoBasis-DE / BKG 2021" in area_res["description"]
+    doc = app.get(area_res["url"].replace(site, "")).get_json()
+    assert len(doc["features"]) == 15
+    third = publish.publish(site, organization["name"])
+    assert third["views_created"] == 0
+    assert {r["id"] for r in third["package"]["resources"]} == \
+        {r["id"] for r in again["package"]["resources"]}
     assert {r["id"] for r in again["product"]["resources"]} == \
         {r["id"] for r in product["resources"]}
     assert call_action("package_search", q="name:" + publish.DEFAULT_NAME)["count"] == 1

@@ -34,6 +34,21 @@ OFFERS = {
 PUBLIC = ("meal", "meal_near", "shelter", "water", "approx")
 SECRET = ("hidden", "private")
 SECRET_WORDS = ("GEHEIM", "Geheimweg", "Privatweg", "6.55", "50.75", "6.6,", "50.95")
+#: The municipalities (../shared/data/areas) are loaded as level ``gemeinde``
+#: with the source note their licence asks for.
+AREA_NOTE = "© GeoBasis-DE / BKG 2021 (Daten verändert)"
+AREA_URL = "http://www.bkg.bund.de"
+
+
+def load_areas() -> None:
+    from ckan import model
+
+    from ckanext.keck_homeless.store import areas
+    from tests.unit.test_areas import _shared
+
+    found, _crs, _skipped = areas.read_source(str(_shared()), "ags", "name")
+    with model.meta.engine.begin() as conn:
+        areas.replace_level(conn, "gemeinde", found, AREA_NOTE, source_url=AREA_URL)
 
 
 def load(org_title: str = "OGC-Test-Träger") -> dict:
@@ -48,6 +63,7 @@ def load(org_title: str = "OGC-Test-Träger") -> dict:
     reset_database()
     search.clear_all()
     plugins.load_all()
+    load_areas()
     org = factories.Organization(title=org_title)
     offers = {}
     for key, ((lon, lat), kw) in OFFERS.items():
@@ -85,3 +101,10 @@ def inside(positions, bbox_xy, srid: int) -> set[str]:
         if bbox_xy[0] <= x <= bbox_xy[2] and bbox_xy[1] <= y <= bbox_xy[3]:
             out.add(pid)
     return out
+
+
+def all_types():
+    """The feature types this world publishes: the offers' and the areas'."""
+    from ckanext.keck_homeless.ogc import query
+
+    return [*query.FEATURE_TYPES, query.area_type("gemeinde")]

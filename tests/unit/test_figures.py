@@ -1,10 +1,10 @@
-"""KECK-Atlas figures (exchange/figures.py): the counting rules."""
+"""KECK-Atlas figures (offers/figures.py): the counting rules."""
 from __future__ import annotations
 
 import datetime as dt
 
-from ckanext.keck_homeless.exchange import figures
-from ckanext.keck_homeless.exchange.figures import Offer
+from ckanext.keck_homeless.exchange import figures  # the maths (offers/figures.py) and the writers
+from ckanext.keck_homeless.offers.figures import Offer
 
 DAY = dt.date(2026, 12, 4)
 AREAS = [{"code": "A", "name": "Aheim", "population": 20000,

@@ -22,7 +22,7 @@ SEARCH_FQ = "+dataset_type:hilfsangebot +location_visibility:hidden -offer_statu
 
 def published_packages() -> list[dict[str, Any]]:
     """The package dicts of published protected offers, from CKAN's search
-    index (the one query the finder, HSDS and the figures share; callers
+    index (the one query the finder and HSDS share; callers
     reduce them with :func:`select` or read only what they count)."""
     import ckan.plugins.toolkit as tk
 

@@ -41,8 +41,14 @@ CONFORMANCE = (
 #: CRSs offered (Part 2), CRS84 first (the default of Part 1).
 CRS_URIS = (crslib.CRS84_URI,) + tuple(
     f"http://www.opengis.net/def/crs/EPSG/0/{srid}" for srid in (25832, 4326, 4258, 3857))
-#: Properties that may be used as ``?name=value`` filters on items.
+#: Properties that may be used as ``?name=value`` filters on items: of the
+#: offers' collections, and of the area collections.
 QUERYABLES = ("category", "ags", "municipality", "postcode", "status", "organization")
+AREA_QUERYABLES = ("code", "name")
+
+
+def queryables(ftype: query.FeatureType) -> tuple[str, ...]:
+    return AREA_QUERYABLES if ftype.level else QUERYABLES
 STANDARD_PARAMS = {"f", "limit", "offset", "bbox", "bbox-crs", "crs", "filter", "filter-lang",
                    "datetime", "lang"}
 DEFAULT_LIMIT = 100
@@ -92,7 +98,7 @@ def _route(req: OWSRequest):
     if parts[0] == "collections":
         if len(parts) == 1:
             return collections(req, html)
-        ftype = _collection(parts[1])
+        ftype = _collection(req, parts[1])
         if len(parts) == 2:
             return collection(req, ftype, html)
         if parts[2] == "items" and len(parts) == 3:
@@ -102,9 +108,9 @@ def _route(req: OWSRequest):
     raise errors.NotFound("Nicht gefunden / not found", locator="path")
 
 
-def _collection(cid: str) -> query.FeatureType:
+def _collection(req: OWSRequest, cid: str) -> query.FeatureType:
     try:
-        return query.feature_type(cid)
+        return query.feature_type(cid, engine=req.engine)
     except errors.InvalidParameterValue:
         raise errors.NotFound(f"Sammlung / collection {cid[:60]!r} nicht gefunden / not found", locator="collectionId") from None
 
@@ -169,12 +175,13 @@ def conformance(req: OWSRequest, html: bool):
     return _json(data)
 
 
-def _collection_json(req: OWSRequest, ftype: query.FeatureType, box) -> dict:
+def _collection_json(req: OWSRequest, info: wfs_capabilities.TypeInfo) -> dict:
+    ftype, box = info.ftype, info.box
     cid = ftype.name
-    return {
+    data = {
         "id": cid,
         "title": ftype.title(req.lang),
-        "description": f"{ftype.title_de} / {ftype.title_en}",
+        "description": info.abstract,
         "itemType": "feature",
         "extent": {"spatial": {"bbox": [list(box)], "crs": crslib.CRS84_URI}},
         "crs": list(CRS_URIS),
@@ -188,17 +195,28 @@ def _collection_json(req: OWSRequest, ftype: query.FeatureType, box) -> dict:
              "title": "Features (HTML)"},
         ],
     }
+    if info.note:  # OGC API - Common: attribution shown with the data
+        data["attribution"] = info.note
+        if info.url:
+            data["links"].append({"href": info.url, "rel": "license", "type": HTML,
+                                  "title": info.note})
+    return data
+
+
+def _info(req: OWSRequest, ftype: query.FeatureType) -> wfs_capabilities.TypeInfo:
+    for info in wfs_capabilities.type_list(req):
+        if info.ftype == ftype:
+            return info
+    return wfs_capabilities.TypeInfo(ftype, wfs_capabilities.REGION_WGS84, ftype.title_de)
 
 
 def collections(req: OWSRequest, html: bool):
-    boxes = wfs_capabilities.extents(req.engine)
     data = {
         "links": [
             {"href": _url(req, "collections", f="json"), "rel": "self", "type": JSON},
             {"href": _url(req, "collections", f="html"), "rel": "alternate", "type": HTML},
         ],
-        "collections": [_collection_json(req, ft, boxes.get(ft.category) or wfs_capabilities.REGION_WGS84)
-                        for ft in query.FEATURE_TYPES],
+        "collections": [_collection_json(req, info) for info in wfs_capabilities.type_list(req)],
         "crs": list(CRS_URIS),
     }
     if html:
@@ -207,8 +225,7 @@ def collections(req: OWSRequest, html: bool):
 
 
 def collection(req: OWSRequest, ftype: query.FeatureType, html: bool):
-    boxes = wfs_capabilities.extents(req.engine)
-    data = _collection_json(req, ftype, boxes.get(ftype.category) or wfs_capabilities.REGION_WGS84)
+    data = _collection_json(req, _info(req, ftype))
     if html:
         return HtmlPage("keck_homeless/ogcapi/collection.html", {"data": data})
     return _json(data)
@@ -240,7 +257,7 @@ def _crs_param(req: OWSRequest, name: str) -> crslib.CRS:
 
 
 def _items_query(req: OWSRequest, ftype: query.FeatureType) -> tuple[query.FeatureQuery, int, int]:
-    known = {p.upper() for p in STANDARD_PARAMS | set(QUERYABLES)}
+    known = {p.upper() for p in STANDARD_PARAMS | set(queryables(ftype))}
     for key in req.args:
         if key not in known:
             raise errors.InvalidParameterValue(f"Unbekannter Parameter / unknown query parameter {key.lower()[:40]!r}",
@@ -248,7 +265,8 @@ def _items_query(req: OWSRequest, ftype: query.FeatureType) -> tuple[query.Featu
     limit = _int_param(req, "limit", min(DEFAULT_LIMIT, req.settings.count_max), 1,
                        req.settings.count_max)
     offset = _int_param(req, "offset", 0, 0)
-    fq = query.FeatureQuery(category=ftype.category, site_url=req.site_url, offset=offset, limit=limit)
+    fq = query.FeatureQuery(category=ftype.category, source=ftype.source, site_url=req.site_url,
+                            offset=offset, limit=limit)
     bbox_text = req.args.get("BBOX")
     if bbox_text:
         bcrs = _crs_param(req, "bbox-crs")
@@ -260,7 +278,7 @@ def _items_query(req: OWSRequest, ftype: query.FeatureType) -> tuple[query.Featu
     elif req.args.get("BBOX-CRS"):
         _crs_param(req, "bbox-crs")
     _check_datetime(req.args.get("DATETIME"))
-    fq.equals = {p: req.args[p.upper()] for p in QUERYABLES if req.args.get(p.upper())}
+    fq.equals = {p: req.args[p.upper()] for p in queryables(ftype) if req.args.get(p.upper())}
     filter_text = req.args.get("FILTER")
     if filter_text:
         lang = (req.args.get("FILTER-LANG") or "cql2-text").lower()
@@ -302,6 +320,7 @@ def _cql2(text: str, lang: str):
 
 def items(req: OWSRequest, ftype: query.FeatureType, html: bool):
     fq, limit, offset = _items_query(req, ftype)
+    query.ensure_figures(req.engine, ftype)
     out_crs = _crs_param(req, "crs")
     with req.engine.connect() as conn:
         matched = query.count(conn, fq)
@@ -323,13 +342,14 @@ def items(req: OWSRequest, ftype: query.FeatureType, html: bool):
         links.append({"href": _url(req, f"collections/{cid}/items", **{**params, "limit": limit},
                                    offset=max(0, offset - limit), f="json"), "rel": "prev", "type": GEOJSON})
     stamp = dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
-    props = published.sql_properties(req.site_url)
-    stmt = query.select_rows(fq, [encoders.geojson_feature_sql(props, out_crs, latlon=out_crs.latlon)])
+    props = ftype.source.properties(req.site_url)
+    stmt = query.select_rows(fq, [encoders.geojson_feature_sql(props, out_crs, latlon=out_crs.latlon,
+                                                               source=fq.source)])
     headers = {"Content-Crs": f"<{out_crs.uri}>"}
     if html:
         features = [json.loads(t) for chunk in query.stream_bytes(req.engine, stmt) for t in chunk]
         return HtmlPage("keck_homeless/ogcapi/items.html", {
-            "collection": _collection_json(req, ftype, wfs_capabilities.REGION_WGS84),
+            "collection": _collection_json(req, _info(req, ftype)),
             "features": features, "links": links, "number_matched": matched,
             "number_returned": returned, "offset": offset, "limit": limit,
             "property_names": [p for p, _ in props]})
@@ -345,9 +365,12 @@ def item(req: OWSRequest, ftype: query.FeatureType, fid: str, html: bool):
             raise errors.InvalidParameterValue(f"Unbekannter Parameter / unknown query parameter {key.lower()[:40]!r}",
                                                locator=key.lower())
     out_crs = _crs_param(req, "crs")
-    fq = query.FeatureQuery(category=ftype.category, ids=[fid], limit=1, site_url=req.site_url)
-    props = published.sql_properties(req.site_url)
-    stmt = query.select_rows(fq, [encoders.geojson_feature_sql(props, out_crs, latlon=out_crs.latlon)])
+    query.ensure_figures(req.engine, ftype)
+    fq = query.FeatureQuery(category=ftype.category, source=ftype.source, ids=[fid], limit=1,
+                            site_url=req.site_url)
+    props = ftype.source.properties(req.site_url)
+    stmt = query.select_rows(fq, [encoders.geojson_feature_sql(props, out_crs, latlon=out_crs.latlon,
+                                                               source=fq.source)])
     with req.engine.connect() as conn:
         row = query.execute(conn, stmt).first()
     if row is None:
@@ -360,8 +383,10 @@ def item(req: OWSRequest, ftype: query.FeatureType, fid: str, html: bool):
         {"href": _url(req, f"collections/{cid}", f="json"), "rel": "collection", "type": JSON},
     ]
     if html:
-        return HtmlPage("keck_homeless/ogcapi/item.html", {"feature": feature, "collection_id": cid,
-                                                           "collection_title": ftype.title(req.lang)})
+        info = _info(req, ftype)
+        return HtmlPage("keck_homeless/ogcapi/item.html", {
+            "feature": feature, "collection_id": cid, "collection_title": ftype.title(req.lang),
+            "attribution": info.note, "attribution_url": info.url})
     return _json(feature, GEOJSON, {"Content-Crs": f"<{out_crs.uri}>"})
 
 
@@ -375,7 +400,7 @@ _JSON_TYPES = {"boolean": {"type": "boolean"}, "integer": {"type": "integer"},
 def openapi(req: OWSRequest) -> dict:
     """A self-contained OpenAPI 3.0 document (all ``$ref`` are local)."""
     s = req.settings
-    coll_ids = [ft.name for ft in query.FEATURE_TYPES]
+    coll_ids = [ft.name for ft in query.feature_types(req.engine)]
 
     def param_ref(name):
         return {"$ref": f"#/components/parameters/{name}"}
@@ -415,7 +440,7 @@ def openapi(req: OWSRequest) -> dict:
                 "parameters": [param_ref(n) for n in ("collectionId", "f", "limit", "offset", "bbox",
                                                       "bbox-crs", "datetime", "crs", "filter",
                                                       "filter-lang")]
-                + [param_ref(q) for q in QUERYABLES],
+                + [param_ref(q) for q in QUERYABLES + AREA_QUERYABLES],
                 "responses": {"200": {"description": "Features", "content": {
                     GEOJSON: {"schema": {"$ref": "#/components/schemas/FeatureCollection"}},
                     HTML: {"schema": {"type": "string"}}}}, "400": error, "404": error}}},
@@ -461,16 +486,16 @@ def openapi(req: OWSRequest) -> dict:
                                 "schema": {"type": "string", "enum": ["cql2-text", "cql2-json"],
                                            "default": "cql2-text"}},
                 **{q: {"name": q, "in": "query", "required": False, "style": "form", "explode": False,
-                       "schema": {"type": "string"}} for q in QUERYABLES},
+                       "schema": {"type": "string"}} for q in QUERYABLES + AREA_QUERYABLES},
             },
             "schemas": {
                 "Feature": {"type": "object", "required": ["type", "geometry", "properties"],
                             "properties": {"type": {"type": "string", "enum": ["Feature"]},
                                            "id": {"type": "string"},
                                            "geometry": {"type": "object", "properties": {
-                                               "type": {"type": "string", "enum": ["Point"]},
-                                               "coordinates": {"type": "array", "minItems": 2,
-                                                               "items": {"type": "number"}}}},
+                                               "type": {"type": "string",
+                                                        "enum": ["Point", "MultiPolygon"]},
+                                               "coordinates": {"type": "array"}}},
                                            "properties": {"type": "object",
                                                           "properties": props_schema},
                                            "links": {"type": "array", "items": {"type": "object"}}}},

@@ -24,7 +24,7 @@ from ckanext.keck_homeless.offers import codes
 from ckanext.keck_homeless.ogc import crs as crslib
 from ckanext.keck_homeless.ogc.errors import InvalidParameterValue, OperationProcessingFailed
 from ckanext.keck_homeless.store import published
-from ckanext.keck_homeless.store.model import offer
+from ckanext.keck_homeless.store.model import area, area_figure, offer
 
 #: Properties every GML feature inherits; they exist but cannot be compared.
 GML_PROPERTIES = frozenset({"boundedBy", "name", "description", "identifier", "location",
@@ -33,12 +33,136 @@ GML_PROPERTIES = frozenset({"boundedBy", "name", "description", "identifier", "l
 GEOMETRY_NAME = published.GEOMETRY_NAME
 
 
-def column_of(name: str, *, site_url: str = "", locator: str = "FILTER"):
+class Source:
+    """Where a feature type's rows come from: the offers of the feature store
+    (points) or the areas of one level with their figures (polygons).
+
+    Everything a query needs of its table goes through here — the FROM
+    clause, the key, the geometries, the published properties and their
+    types — so WFS, OGC API and WMS treat both alike."""
+
+    point = True
+    #: GML property types of the geometry (GML 3, GML 2)
+    gml_geometry = ("gml:PointPropertyType", "gml:PointPropertyType")
+    geojson_type = "Point"
+
+    @property
+    def from_(self):
+        return offer
+
+    @property
+    def key(self):
+        return offer.c.package_id
+
+    @property
+    def geom_utm(self):
+        return offer.c.geom_utm
+
+    @property
+    def geom_wgs84(self):
+        return offer.c.geom
+
+    def conditions(self) -> list:
+        return []
+
+    def properties(self, site_url: str) -> list[tuple[str, Any]]:
+        return published.sql_properties(site_url)
+
+    def xsd(self, name: str) -> str:
+        attr = published.BY_NAME.get(name)
+        return attr.xsd if attr else "string"
+
+    def attributes(self) -> list[tuple[str, str, str, str]]:
+        """(name, xsd type, German title, English title) of each property."""
+        return [(a.name, a.xsd, a.de, a.en) for a in published.ATTRIBUTES]
+
+    def is_property(self, name: str) -> bool:
+        return name in published.NAMES
+
+
+OFFERS = Source()
+
+
+class AreaSource(Source):
+    """The areas of one level (store/areas.py) with their KECK-Atlas figures
+    (store/area_figures.py) as properties."""
+
+    point = False
+    gml_geometry = ("gml:MultiSurfacePropertyType", "gml:MultiPolygonPropertyType")
+    geojson_type = "MultiPolygon"
+
+    def __init__(self, level: str):
+        self.level = level
+
+    def __eq__(self, other):
+        return isinstance(other, AreaSource) and other.level == self.level
+
+    def __hash__(self):
+        return hash(("area", self.level))
+
+    @property
+    def from_(self):
+        return area.outerjoin(area_figure, sa.and_(area_figure.c.level == area.c.level,
+                                                   area_figure.c.code == area.c.code))
+
+    @property
+    def key(self):
+        return area.c.code
+
+    @property
+    def geom_utm(self):
+        return area.c.geom
+
+    @property
+    def geom_wgs84(self):
+        return sa.func.ST_Transform(area.c.geom, 4326)
+
+    def conditions(self) -> list:
+        return [area.c.level == sa.bindparam(None, self.level, type_=sa.Text)]
+
+    def properties(self, site_url: str = "") -> list[tuple[str, Any]]:
+        out: list[tuple[str, Any]] = [("code", area.c.code), ("name", area.c.name),
+                                      ("level", area.c.level)]
+        for name, xsd, _de, _en in area_attributes()[3:]:
+            if name == "quelle":
+                out.append((name, area.c.source))
+                continue
+            value = area_figure.c.figures[name].astext
+            cast = {"integer": sa.Integer, "double": sa.Float, "date": sa.Date}.get(xsd)
+            out.append((name, sa.cast(value, cast) if cast else value))
+        return out
+
+    def xsd(self, name: str) -> str:
+        return {a[0]: a[1] for a in area_attributes()}.get(name, "string")
+
+    def attributes(self) -> list[tuple[str, str, str, str]]:
+        return area_attributes()
+
+    def is_property(self, name: str) -> bool:
+        return name in {a[0] for a in area_attributes()}
+
+
+@functools.lru_cache(maxsize=1)
+def area_attributes() -> list[tuple[str, str, str, str]]:
+    """(name, xsd type, German, English) of an area feature: key, name,
+    level, every KECK-Atlas indicator (offers/figures.py), source note."""
+    from ckanext.keck_homeless.offers import figures
+
+    out = [("code", "string", "Gebietsschlüssel", "Area code"),
+           ("name", "string", "Gebiet", "Area"), ("level", "string", "Ebene", "Level")]
+    for ind in figures.indicators():
+        xsd = {"Datum": "date", "je 10.000": "double"}.get(ind.unit, "integer")
+        out.append((ind.key, xsd, ind.de, ind.de))
+    out.append(("quelle", "string", "Quellenvermerk der Geometrien", "Source note of the geometries"))
+    return out
+
+
+def column_of(name: str, *, site_url: str = "", locator: str = "FILTER", source: Source = OFFERS):
     """SQL expression for a (possibly prefixed / XPath-like) property name."""
     local = (name or "").strip().split("/")[-1].split(":")[-1].lstrip("@")
     if local in (GEOMETRY_NAME, "geom", "the_geom", "msGeometry", "shape"):
         return None  # geometry: handled by the spatial operators
-    for pname, expr in published.sql_properties(site_url):
+    for pname, expr in source.properties(site_url):
         if pname == local:
             return expr
     if not local:
@@ -48,23 +172,99 @@ def column_of(name: str, *, site_url: str = "", locator: str = "FILTER"):
                                 locator=locator)
 
 
-def type_of(name: str) -> str:
+def type_of(name: str, source: Source = OFFERS) -> str:
     local = (name or "").split("/")[-1].split(":")[-1]
-    attr = published.BY_NAME.get(local)
-    return attr.xsd if attr else "string"
+    return source.xsd(local)
 
 
 class FeatureType(NamedTuple):
     """A WFS feature type / OGC API collection / WMS layer.
-    ``category`` None means all offers."""
+    ``category`` None means all offers; ``level`` set means the areas of
+    that level (a polygon layer with the KECK-Atlas figures)."""
 
     name: str
     category: str | None
     title_de: str
     title_en: str
+    level: str | None = None
 
     def title(self, lang: str = "de") -> str:
         return self.title_en if lang.startswith("en") else self.title_de
+
+    @property
+    def source(self) -> Source:
+        return AreaSource(self.level) if self.level else OFFERS
+
+
+#: Prefix of the area feature types: ``gebiete_<level>``.
+AREA_PREFIX = "gebiete_"
+#: Names of the levels a county is likely to load.
+_LEVEL_TITLES = {"gemeinde": ("Gemeinden", "municipalities"),
+                 "ortslage": ("Ortslagen", "localities"),
+                 "stadtteil": ("Stadtteile", "districts")}
+
+
+def area_type(level: str) -> FeatureType:
+    de, en = _LEVEL_TITLES.get(level, (level, level))
+    return FeatureType(AREA_PREFIX + level, None, f"KECK-Atlas: Kennzahlen je Gebiet ({de})",
+                       f"KECK-Atlas: figures per area ({en})", level)
+
+
+def area_levels(engine) -> list[str]:
+    """The levels with areas (none before the areas migration)."""
+    from ckanext.keck_homeless.store import area_figures
+
+    with engine.connect() as conn:
+        if conn.execute(sa.text("SELECT to_regclass('keck_homeless.area_figure')")).scalar() is None:
+            return []
+        return area_figures.levels(conn)
+
+
+class AreaLayer(NamedTuple):
+    """What capabilities and collection metadata say about an area level."""
+
+    ftype: FeatureType
+    #: lon/lat extent
+    bbox: tuple[float, float, float, float]
+    #: source / licence note of the geometries (shown with them)
+    note: str
+    count: int
+    #: where the note links to (may be empty)
+    url: str = ""
+
+
+_AREA_LAYERS = sa.text("""
+    SELECT level, n, ST_XMin(b), ST_YMin(b), ST_XMax(b), ST_YMax(b), note, url
+    FROM (SELECT level, count(*) AS n, min(nullif(source_url, '')) AS url,
+                 ST_Transform(ST_SetSRID(ST_Extent(geom)::geometry, 25832), 4326) AS b,
+                 string_agg(DISTINCT nullif(source, ''), '; ') AS note
+          FROM keck_homeless.area GROUP BY level) x
+    ORDER BY level""")
+
+
+def area_layers(engine) -> list[AreaLayer]:
+    """One entry per loaded area level (none before the areas migration)."""
+    with engine.connect() as conn:
+        if conn.execute(sa.text("SELECT to_regclass('keck_homeless.area_figure')")).scalar() is None:
+            return []
+        return [AreaLayer(area_type(r[0]), (round(r[2], 6), round(r[3], 6), round(r[4], 6),
+                                            round(r[5], 6)), r[6] or "", int(r[1]), r[7] or "")
+                for r in conn.execute(_AREA_LAYERS)]
+
+
+def feature_types(engine=None) -> list[FeatureType]:
+    """Every feature type: the offers' and one per loaded area level."""
+    types = list(FEATURE_TYPES)
+    if engine is not None:
+        types += [area_type(level) for level in area_levels(engine)]
+    return types
+
+
+def ensure_figures(engine, ftype: FeatureType) -> None:
+    """Bring an area type's figures up to date before it is read."""
+    if ftype.level:
+        from ckanext.keck_homeless.store import area_figures
+        area_figures.ensure(engine, ftype.level)
 
 
 #: Categories whose offers can never be published: the rules refuse a
@@ -86,9 +286,11 @@ FEATURE_TYPES: tuple[FeatureType, ...] = (
 _BY_NAME = {ft.name: ft for ft in FEATURE_TYPES}
 
 
-def feature_type(name: str, namespace_uri: str = "", locator: str = "TYPENAMES") -> FeatureType:
+def feature_type(name: str, namespace_uri: str = "", locator: str = "TYPENAMES",
+                 engine=None) -> FeatureType:
     """Resolve a type name: ``keck:hilfsangebote``, ``hilfsangebote``,
-    ``{namespace}hilfsangebote`` or with any prefix bound to our namespace."""
+    ``{namespace}hilfsangebote`` or with any prefix bound to our namespace.
+    Area types (``gebiete_<level>``) need ``engine`` to see the levels."""
     raw = (name or "").strip()
     local = raw
     if raw.startswith("{") and "}" in raw:
@@ -98,6 +300,10 @@ def feature_type(name: str, namespace_uri: str = "", locator: str = "TYPENAMES")
     elif ":" in raw:
         local = raw.split(":", 1)[1]
     ft = _BY_NAME.get(local)
+    if ft is None and local.startswith(AREA_PREFIX) and engine is not None:
+        level = local[len(AREA_PREFIX):]
+        if level in area_levels(engine):
+            ft = area_type(level)
     if ft is None:
         raise InvalidParameterValue(f"Unbekannter Objekttyp / unknown feature type {raw[:80]!r}", locator=locator)
     return ft
@@ -122,6 +328,8 @@ class FeatureQuery:
     """What to select. Coordinates are in PostGIS (x, y) order."""
 
     category: str | None = None
+    #: the rows: offers (default) or the areas of a level
+    source: Source = OFFERS
     #: (minx, miny, maxx, maxy) in PostGIS order and the SRID they are in.
     bbox: tuple[float, float, float, float] | None = None
     bbox_srid: int = crslib.DEFAULT_EPSG
@@ -140,64 +348,72 @@ class FeatureQuery:
     ordered: bool = True
 
 
-def envelope_condition(bbox: tuple[float, float, float, float], srid: int):
-    """Points inside (or on) a rectangle given in ``srid`` (PostGIS order).
+def envelope_condition(bbox: tuple[float, float, float, float], srid: int,
+                       source: Source = OFFERS):
+    """Rows whose geometry touches a rectangle given in ``srid`` (PostGIS order).
 
-    UTM rectangles are compared in UTM; geographic and Web-Mercator ones in
-    WGS84 (a Mercator rectangle is a lon/lat rectangle), so the result is
-    exact and uses the GiST indexes."""
+    Offers: UTM rectangles are compared in UTM; geographic and Web-Mercator
+    ones in WGS84 (a Mercator rectangle is a lon/lat rectangle), so the
+    result is exact and uses the GiST indexes. Areas are compared in UTM."""
     if bbox[0] > bbox[2] and srid in crslib.GEOGRAPHIC_EPSG:  # crosses the antimeridian
-        return sa.or_(envelope_condition((bbox[0], bbox[1], 180.0, bbox[3]), srid),
-                      envelope_condition((-180.0, bbox[1], bbox[2], bbox[3]), srid))
+        return sa.or_(envelope_condition((bbox[0], bbox[1], 180.0, bbox[3]), srid, source),
+                      envelope_condition((-180.0, bbox[1], bbox[2], bbox[3]), srid, source))
     minx, miny, maxx, maxy = (sa.bindparam(None, float(v), type_=sa.Float) for v in bbox)
     if srid == 25832:
-        return sa.func.ST_Intersects(offer.c.geom_utm, sa.func.ST_MakeEnvelope(minx, miny, maxx, maxy, 25832))
+        return sa.func.ST_Intersects(source.geom_utm, sa.func.ST_MakeEnvelope(minx, miny, maxx, maxy, 25832))
     env = sa.func.ST_MakeEnvelope(minx, miny, maxx, maxy, srid)
+    if not source.point:
+        if srid in (4326, 4258):
+            env = sa.func.ST_SetSRID(env, 4326)
+            # a lon/lat rectangle is not a straight-sided UTM polygon: densify
+            env = sa.func.ST_Segmentize(env, 0.01)
+        return sa.func.ST_Intersects(source.geom_utm, sa.func.ST_Transform(env, 25832))
     if srid == 3857:
         env = sa.func.ST_Transform(env, 4326)
     elif srid != 4326:
         env = sa.func.ST_SetSRID(env, 4326)  # 4258 ≈ 4326 (ETRS89 vs WGS84, < 1 m)
-    return sa.func.ST_Intersects(offer.c.geom, env)
+    return sa.func.ST_Intersects(source.geom_wgs84, env)
 
 
 def where_clauses(q: FeatureQuery) -> list:
-    conds = []
+    src = q.source
+    conds = list(src.conditions())
     if q.category:
         conds.append(offer.c.category == sa.bindparam(None, q.category))
     if q.bbox is not None:
-        conds.append(envelope_condition(q.bbox, q.bbox_srid))
+        conds.append(envelope_condition(q.bbox, q.bbox_srid, src))
     if q.ids is not None:
-        conds.append(offer.c.package_id.in_([sa.bindparam(None, i) for i in q.ids] or [None]))
+        conds.append(src.key.in_([sa.bindparam(None, i) for i in q.ids] or [None]))
     for name, value in q.equals.items():
-        col = column_of(name, site_url=q.site_url, locator=name)
-        conds.append(col == _coerce(name, value, locator=name))
+        col = column_of(name, site_url=q.site_url, locator=name, source=src)
+        conds.append(col == _coerce(name, value, locator=name, source=src))
     if q.filter is not None:
-        conds.append(SQLFilter(q.filter_crs, q.site_url).evaluate(q.filter))
+        conds.append(SQLFilter(q.filter_crs, q.site_url, src).evaluate(q.filter))
     return conds
 
 
 def order_by(q: FeatureQuery) -> list:
     result = []
     for name, ascending in q.sort:
-        col = column_of(name, site_url=q.site_url, locator="SORTBY")
+        col = column_of(name, site_url=q.site_url, locator="SORTBY", source=q.source)
         if col is None:
             raise InvalidParameterValue("Nach der Geometrie wird nicht sortiert / cannot sort by geometry", locator="SORTBY")
         result.append(col.asc() if ascending else col.desc())
-    result.append(offer.c.package_id.asc())  # stable paging
+    result.append(q.source.key.asc())  # stable paging
     return result
 
 
-def geometry_expr(srid: int):
+def geometry_expr(srid: int, source: Source = OFFERS):
     """Geometry in ``srid`` (PostGIS order). Stored columns when possible."""
     if srid == 25832:
-        return offer.c.geom_utm
-    if srid == 4326:
-        return offer.c.geom
-    return sa.func.ST_Transform(offer.c.geom, srid)
+        return source.geom_utm
+    if srid == 4326 or (srid == 4258 and not source.point):
+        return source.geom_wgs84
+    return sa.func.ST_Transform(source.geom_wgs84 if source.point else source.geom_utm, srid)
 
 
 def select_rows(q: FeatureQuery, columns: list) -> sa.sql.Select:
-    stmt = sa.select(*columns).select_from(offer)
+    stmt = sa.select(*columns).select_from(q.source.from_)
     for cond in where_clauses(q):
         stmt = stmt.where(cond)
     if q.ordered or q.sort:
@@ -211,7 +427,7 @@ def select_rows(q: FeatureQuery, columns: list) -> sa.sql.Select:
 
 def count(conn, q: FeatureQuery) -> int:
     """numberMatched: a plain count(*) with the same conditions."""
-    stmt = sa.select(sa.func.count()).select_from(offer)
+    stmt = sa.select(sa.func.count()).select_from(q.source.from_)
     for cond in where_clauses(q):
         stmt = stmt.where(cond)
     return int(execute(conn, stmt).scalar())
@@ -220,10 +436,10 @@ def count(conn, q: FeatureQuery) -> int:
 def extent(conn, q: FeatureQuery, srid: int) -> tuple[float, float, float, float] | None:
     """Bounding box (PostGIS order, in ``srid``) of the rows ``q`` selects
     (paging included); None if it selects nothing."""
-    sub = select_rows(q, [geometry_expr(srid).label("g")]).subquery()
-    x, y = sa.func.ST_X(sub.c.g), sa.func.ST_Y(sub.c.g)
-    row = execute(conn, sa.select(sa.func.min(x), sa.func.min(y), sa.func.max(x),
-                                  sa.func.max(y))).first()
+    sub = select_rows(q, [geometry_expr(srid, q.source).label("g")]).subquery()
+    row = execute(conn, sa.select(
+        sa.func.min(sa.func.ST_XMin(sub.c.g)), sa.func.min(sa.func.ST_YMin(sub.c.g)),
+        sa.func.max(sa.func.ST_XMax(sub.c.g)), sa.func.max(sa.func.ST_YMax(sub.c.g)))).first()
     return None if row is None or row[0] is None else tuple(float(v) for v in row)  # type: ignore[return-value]
 
 
@@ -296,15 +512,22 @@ def _as_boolean(value: Any):
     return sa.bindparam(None, value, type_=sa.Boolean)
 
 
+def _as_double(value: Any):
+    number = float(str(value).strip())
+    if isinstance(value, bool) or number != number or abs(number) == float("inf"):
+        raise ValueError(value)
+    return sa.bindparam(None, number, type_=sa.Float)
+
+
 #: Bound parameters per attribute type (store/published.py); the rest is text.
 _COERCE = {"date": _as_date, "dateTime": _as_datetime, "integer": _as_integer,
-           "boolean": _as_boolean}
+           "boolean": _as_boolean, "double": _as_double}
 
 
-def _coerce(name: str, value: Any, locator: str = "FILTER"):
+def _coerce(name: str, value: Any, locator: str = "FILTER", source: Source = OFFERS):
     """A bound parameter of the property's type (so PostgreSQL never has to
     compare a date with a varchar, and bad values become a 400)."""
-    kind = type_of(name)
+    kind = type_of(name, source)
     if kind in _COERCE:
         try:
             return _COERCE[kind](value)
@@ -330,9 +553,10 @@ class SQLFilter(Evaluator):
     DWithin distances are metres. Geometries without a CRS are taken to be
     in ``default_crs`` (the query's SRSNAME or the feature type's default)."""
 
-    def __init__(self, default_crs: crslib.CRS, site_url: str = ""):
+    def __init__(self, default_crs: crslib.CRS, site_url: str = "", source: Source = OFFERS):
         self.default_crs = default_crs
         self.site_url = site_url
+        self.source = source
 
     # logical
     @handle(ast.Not)
@@ -365,16 +589,17 @@ class SQLFilter(Evaluator):
     @handle(ast.In)
     def in_(self, node, lhs, *options):
         col = self._column(node.lhs)
-        vals = [_coerce(node.lhs.name, v) for v in node.sub_nodes]
+        vals = [_coerce(node.lhs.name, v, source=self.source) for v in node.sub_nodes]
         cond = col.in_(vals)
         return sa.not_(cond) if node.not_ else cond
 
     @handle(ast.IsNull)
     def is_null(self, node, lhs):
-        if isinstance(node.lhs, ast.Attribute) and _is_gml_property(node.lhs.name):
+        if isinstance(node.lhs, ast.Attribute) and _is_gml_property(node.lhs.name, self.source):
             return sa.false() if node.not_ else sa.true()  # gml:name etc. are never written
-        if isinstance(node.lhs, ast.Attribute) and column_of(node.lhs.name) is None:
-            return sa.true() if node.not_ else sa.false()  # every offer has a position
+        if isinstance(node.lhs, ast.Attribute) and column_of(
+                node.lhs.name, source=self.source) is None:
+            return sa.true() if node.not_ else sa.false()  # every feature has a geometry
         col = self._column(node.lhs)
         return col.isnot(None) if node.not_ else col.is_(None)
 
@@ -399,12 +624,12 @@ class SQLFilter(Evaluator):
               ast.GeometryOverlaps: "ST_Overlaps", ast.GeometryCrosses: "ST_Crosses"}[type(node)]
         if isinstance(node.rhs, values.Envelope) or _is_envelope(node.rhs):
             env, srid = self._envelope(node.rhs)
-            cond = envelope_condition(env, srid)
+            cond = envelope_condition(env, srid, self.source)
             if fn == "ST_Intersects":
                 return cond
             if fn == "ST_Disjoint":
                 return sa.not_(cond)
-        return getattr(sa.func, fn)(offer.c.geom_utm, self._geometry_utm(node.rhs))
+        return getattr(sa.func, fn)(self.source.geom_utm, self._geometry_utm(node.rhs))
 
     @handle(ast.DistanceWithin, ast.DistanceBeyond)
     def distance(self, node, lhs, rhs, *rest):
@@ -415,7 +640,7 @@ class SQLFilter(Evaluator):
                 f"Nicht unterstützte Entfernungseinheit / unsupported distance unit {str(node.units)[:20]!r} (m, km)", locator="FILTER")
         if not (0 <= float(node.distance) < 1e7):
             raise InvalidParameterValue("Entfernung außerhalb des zulässigen Bereichs / distance out of range", locator="FILTER")
-        cond = sa.func.ST_DWithin(offer.c.geom_utm, self._geometry_utm(node.rhs),
+        cond = sa.func.ST_DWithin(self.source.geom_utm, self._geometry_utm(node.rhs),
                                   sa.bindparam(None, float(node.distance) * factor, type_=sa.Float))
         return sa.not_(cond) if isinstance(node, ast.DistanceBeyond) else cond
 
@@ -430,7 +655,7 @@ class SQLFilter(Evaluator):
         box = (node.minx, node.miny, node.maxx, node.maxy)
         if latlon:
             box = (node.miny, node.minx, node.maxy, node.maxx)
-        return envelope_condition(box, srid)
+        return envelope_condition(box, srid, self.source)
 
     @handle(ast.Attribute)
     def attribute(self, node):
@@ -450,10 +675,10 @@ class SQLFilter(Evaluator):
         if not isinstance(attr, ast.Attribute):
             raise InvalidParameterValue("Name einer Eigenschaft erwartet / expected a property name", locator="FILTER")
         name = attr.name or ""
-        if _is_gml_property(name):
+        if _is_gml_property(name, self.source):
             raise OperationProcessingFailed(
                 f"{name[:60]} kann nicht verglichen werden / cannot be used in a comparison", locator="FILTER", status=400)
-        col = column_of(attr.name, site_url=self.site_url)
+        col = column_of(attr.name, site_url=self.site_url, source=self.source)
         if col is None:
             raise InvalidParameterValue("Geometrie in einem Vergleich / geometry in a comparison", locator="FILTER")
         return col
@@ -467,10 +692,11 @@ class SQLFilter(Evaluator):
                                             locator="FILTER", status=400)
         if isinstance(rhs, ast.Node):
             raise InvalidParameterValue("Nur Literale sind vergleichbar / only literal values can be compared", locator="FILTER")
-        return col, _coerce(lhs.name, rhs)
+        return col, _coerce(lhs.name, rhs, source=self.source)
 
     def _check_geometry_property(self, attr):
-        if attr is not None and isinstance(attr, ast.Attribute) and column_of(attr.name) is not None:
+        if attr is not None and isinstance(attr, ast.Attribute) and column_of(
+                attr.name, source=self.source) is not None:
             raise InvalidParameterValue(f"{attr.name} ist keine Geometrie-Eigenschaft / is not a geometry property", locator="FILTER")
 
     def _geom_crs(self, geometry: dict) -> crslib.CRS:
@@ -502,12 +728,12 @@ class SQLFilter(Evaluator):
         return geom if crs.srid == 25832 else sa.func.ST_Transform(geom, 25832)
 
 
-def _is_gml_property(name: str) -> bool:
+def _is_gml_property(name: str, source: Source = OFFERS) -> bool:
     """``gml:boundedBy``, ``gml:name`` … (inherited by every feature type)."""
     local = (name or "").split("/")[-1]
     if local.startswith("gml:"):
         return True
-    return ":" not in local and local in GML_PROPERTIES and local not in published.NAMES
+    return ":" not in local and local in GML_PROPERTIES and not source.is_property(local)
 
 
 def _is_envelope(value) -> bool:

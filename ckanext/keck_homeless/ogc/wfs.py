@@ -32,13 +32,11 @@ from ckanext.keck_homeless.ogc.wfs_request import (
     WFS20,
     QuerySpec,
     WFSRequest,
-    _package_id,
     _split_list,
-    _type_of_id,
     from_kvp,
+    split_id,
 )
 from ckanext.keck_homeless.ogc.wfs_xml import from_xml
-from ckanext.keck_homeless.store import published
 
 
 def handle(req: OWSRequest) -> Response:
@@ -52,6 +50,8 @@ def handle(req: OWSRequest) -> Response:
         return 200, {"Content-Type": "application/xml; charset=UTF-8"}, wfs_capabilities.list_stored_queries(req)
     if wreq.operation == "DescribeStoredQueries":
         return describe_stored_queries(req, wreq)
+    for ftype in {s.ftype for s in wreq.queries}:
+        query.ensure_figures(req.engine, ftype)
     if wreq.operation == "GetPropertyValue":
         return get_property_value(req, wreq)
     if wreq.stored_query:
@@ -64,7 +64,7 @@ def handle(req: OWSRequest) -> Response:
 # Operations
 # ---------------------------------------------------------------------------
 def describe_feature_type(req: OWSRequest, wreq: WFSRequest) -> Response:
-    types = [s.ftype for s in wreq.queries] or list(query.FEATURE_TYPES)
+    types = [s.ftype for s in wreq.queries] or query.feature_types(req.engine)
     kind = wreq.fmt or "gml32"
     mime = {"gml32": "application/gml+xml; version=3.2", "gml311": "text/xml; subtype=gml/3.1.1",
             "gml2": "text/xml; subtype=gml/2.1.2"}[kind]
@@ -117,7 +117,7 @@ def _srs_name(wreq: WFSRequest, target: crslib.CRS) -> str:
 
 
 def _props(req: OWSRequest, spec: QuerySpec) -> list[tuple[str, Any]]:
-    allp = published.sql_properties(req.site_url)
+    allp = spec.ftype.source.properties(req.site_url)
     if not spec.properties:
         return allp
     wanted = {p.split("/")[-1].split(":")[-1] for p in spec.properties}
@@ -172,7 +172,8 @@ def get_feature(req: OWSRequest, wreq: WFSRequest) -> Response:
                 for rel, href in links.items()))
         head += '"features":['
         parts = [encoders.stream(req.engine, query.select_rows(
-            s.q, [encoders.geojson_feature_sql(_props(req, s), target)]), b"", b"", b",")
+            s.q, [encoders.geojson_feature_sql(_props(req, s), target, source=s.q.source)]),
+            b"", b"", b",")
             for s in planned]
         body = encoders.chain([[head.encode()], _join(parts, b","), [b"]}\n"]])
         ctype = "application/geo+json" if "geo+json" in (req.get("OUTPUTFORMAT") or "") else "application/json"
@@ -181,7 +182,7 @@ def get_feature(req: OWSRequest, wreq: WFSRequest) -> Response:
     head, member, tail = _gml_envelope(req, wreq, fmt, matched, returned, stamp, links, box)
     parts = [encoders.stream(req.engine, query.select_rows(s.q, [encoders.gml_feature_sql(
         fmt.kind, s.ftype.name, _props(req, s), target, _srs_name(wreq, target),
-        req.settings.namespace_prefix, member)]), b"", b"") for s in planned]
+        req.settings.namespace_prefix, member, s.q.source)]), b"", b"") for s in planned]
     body = encoders.chain([[head.encode()], _join(parts, b""), [tail.encode()]])
     return 200, {"Content-Type": fmt.mime if wreq.version == "2.0.0" or fmt.kind != "gml32"
                  else "text/xml; subtype=gml/3.2"}, body
@@ -275,17 +276,19 @@ def _gml_envelope(req, wreq, fmt, matched, returned, stamp, links, box=None):
 
 def get_feature_by_id(req: OWSRequest, wreq: WFSRequest) -> Response:
     rid = wreq.stored_id or ""
-    ftype = _type_of_id(rid) or query.FEATURE_TYPES[0]
-    fq = query.FeatureQuery(category=ftype.category, ids=[_package_id(rid)], limit=1,
-                            site_url=req.site_url)
+    ftype, key = split_id(rid, req.engine)
+    ftype = ftype or query.FEATURE_TYPES[0]
+    query.ensure_figures(req.engine, ftype)
+    fq = query.FeatureQuery(category=ftype.category, ids=[key], limit=1, site_url=req.site_url)
     target = _output_crs(wreq)
     fmt = wreq.fmt or encoders.GML32
     spec = QuerySpec(ftype, fq)
     if fmt.kind == "geojson":
-        column = encoders.geojson_feature_sql(_props(req, spec), target)
+        column = encoders.geojson_feature_sql(_props(req, spec), target, source=fq.source)
     else:
         column = encoders.gml_feature_sql(fmt.kind, ftype.name, _props(req, spec), target,
-                                          _srs_name(wreq, target), req.settings.namespace_prefix, "")
+                                          _srs_name(wreq, target), req.settings.namespace_prefix, "",
+                                          fq.source)
     with req.engine.connect() as conn:
         row = query.execute(conn, query.select_rows(fq, [column])).first()
     if row is None:
@@ -309,7 +312,8 @@ def get_property_value(req: OWSRequest, wreq: WFSRequest) -> Response:
     if wreq.version != "2.0.0":
         raise errors.OperationNotSupported("GetPropertyValue gibt es erst in / needs WFS 2.0.0", locator="request", status=400)
     ref = wreq.value_reference or ""
-    col = query.column_of(ref, site_url=req.site_url, locator="valueReference")
+    columns = {s.ftype: query.column_of(ref, site_url=req.site_url, locator="valueReference",
+                                        source=s.ftype.source) for s in wreq.queries}
     if wreq.fmt and wreq.fmt.kind == "geojson":
         raise errors.InvalidParameterValue("GetPropertyValue liefert nur XML / returns XML only", locator="outputFormat")
     limit = _limit(req, wreq)
@@ -322,7 +326,13 @@ def get_property_value(req: OWSRequest, wreq: WFSRequest) -> Response:
     returned = sum(s.q.limit or 0 for s in planned)
     parts = []
     for spec in planned:
-        if col is None:
+        col = columns[spec.ftype]
+        if col is None and not spec.q.source.point:
+            fid = sa.func.concat(f"{spec.ftype.name}.", spec.q.source.key)
+            value = sa.func.concat("<wfs:member>", encoders.polygon_gml_sql(
+                "gml32", query.geometry_expr(target.srid, spec.q.source), fid, target,
+                _srs_name(wreq, target)), "</wfs:member>")
+        elif col is None:
             a, b = encoders.coordinate_texts(target, target.latlon)
             value = sa.func.concat(
                 "<wfs:member><gml:Point gml:id=\"", spec.ftype.name, ".", query.offer.c.package_id,

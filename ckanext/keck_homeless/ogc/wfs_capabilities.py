@@ -6,6 +6,7 @@ the feature store (``ST_Extent`` per category).
 """
 from __future__ import annotations
 
+from typing import NamedTuple
 from xml.sax.saxutils import escape, quoteattr
 
 import sqlalchemy as sa
@@ -26,7 +27,41 @@ EXTENT_MARGIN = 0.01
 GET_FEATURE_BY_ID = "urn:ogc:def:query:OGC-WFS::GetFeatureById"
 
 _XSD_TYPES = {"string": "xsd:string", "boolean": "xsd:boolean", "date": "xsd:date",
-              "integer": "xsd:int", "dateTime": "xsd:dateTime"}
+              "integer": "xsd:int", "dateTime": "xsd:dateTime", "double": "xsd:double"}
+
+
+class TypeInfo(NamedTuple):
+    """A feature type as capabilities and collection metadata describe it."""
+
+    ftype: query.FeatureType
+    #: lon/lat extent
+    box: tuple[float, float, float, float]
+    abstract: str
+    #: attribution the geometries' licence asks for (area types), and its link
+    note: str = ""
+    url: str = ""
+
+
+def type_list(req: OWSRequest) -> list[TypeInfo]:
+    """Every feature type with its lon/lat extent and abstract: the offers'
+    (extent of the store per category) and one per area level (with the
+    source note of its geometries, which must be shown with them)."""
+    boxes = extents(req.engine)
+    out = []
+    for ft in query.FEATURE_TYPES:
+        out.append(TypeInfo(ft, boxes.get(ft.category) or REGION_WGS84,
+                            ft.title_de + " / " + ft.title_en))
+    for layer in query.area_layers(req.engine):
+        ft = layer.ftype
+        abstract = (f"{ft.title_de} / {ft.title_en}: {layer.count} Gebiete / areas. Kennzahlen "
+                    "über veröffentlichte Angebote (Definitionen: Kennzahlen-Download) / "
+                    "figures over published offers (definitions: the figures download).")
+        if layer.note:
+            abstract += f" Geometrien / geometries: {layer.note}"
+            if layer.url:
+                abstract += f" ({layer.url})"
+        out.append(TypeInfo(ft, layer.bbox, abstract, layer.note, layer.url))
+    return out
 
 
 #: engine URL → (store version, extents): capabilities need the extents on
@@ -159,16 +194,14 @@ def wfs20(req: OWSRequest) -> bytes:
     constraints += ('<ows:Constraint name="QueryExpressions"><ows:AllowedValues>'
                     "<ows:Value>wfs:Query</ows:Value><ows:Value>wfs:StoredQuery</ows:Value>"
                     "</ows:AllowedValues></ows:Constraint>")
-    boxes = extents(req.engine)
     fts = []
     formats = "".join(f"<wfs:Format>{_t(f)}</wfs:Format>" for f in encoders.ADVERTISED["2.0.0"])
     other = "".join(f"<wfs:OtherCRS>{c}</wfs:OtherCRS>" for c in _crs_list("urn")[1:])
-    for ft in query.FEATURE_TYPES:
-        box = boxes.get(ft.category) or REGION_WGS84
+    for ft, box, abstract, _note, _url in type_list(req):
         fts.append(
             f"<wfs:FeatureType><wfs:Name>{s.namespace_prefix}:{ft.name}</wfs:Name>"
             f"<wfs:Title>{_t(ft.title(req.lang))}</wfs:Title>"
-            f"<wfs:Abstract>{_t(ft.title_de + ' / ' + ft.title_en)}</wfs:Abstract>"
+            f"<wfs:Abstract>{_t(abstract)}</wfs:Abstract>"
             f"<wfs:DefaultCRS>{crslib.default().urn}</wfs:DefaultCRS>{other}"
             f"<wfs:OutputFormats>{formats}</wfs:OutputFormats>"
             f"<ows:WGS84BoundingBox><ows:LowerCorner>{box[0]} {box[1]}</ows:LowerCorner>"
@@ -239,16 +272,14 @@ def wfs11(req: OWSRequest) -> bytes:
             params = _values("outputFormat", encoders.ADVERTISED["1.1.0"], True) + \
                 _values("resultType", ("results", "hits"), True)
         ops.append(f'<ows:Operation name="{op}">{_dcp(url)}{params}</ows:Operation>')
-    boxes = extents(req.engine)
     formats = "".join(f"<Format>{_t(f)}</Format>" for f in encoders.ADVERTISED["1.1.0"])
     other = "".join(f"<OtherSRS>{c}</OtherSRS>" for c in _crs_list("urn")[1:])
     fts = []
-    for ft in query.FEATURE_TYPES:
-        box = boxes.get(ft.category) or REGION_WGS84
+    for ft, box, abstract, _note, _url in type_list(req):
         fts.append(
             f"<FeatureType><Name>{s.namespace_prefix}:{ft.name}</Name>"
             f"<Title>{_t(ft.title(req.lang))}</Title>"
-            f"<Abstract>{_t(ft.title_de + ' / ' + ft.title_en)}</Abstract>"
+            f"<Abstract>{_t(abstract)}</Abstract>"
             f"<DefaultSRS>{crslib.default().urn}</DefaultSRS>{other}"
             f"<OutputFormats>{formats}</OutputFormats>"
             f"<ows:WGS84BoundingBox><ows:LowerCorner>{box[0]} {box[1]}</ows:LowerCorner>"
@@ -306,9 +337,10 @@ def feature_schema(req: OWSRequest, types: list[query.FeatureType], kind: str) -
     parts = []
     for ft in types:
         elements = "".join(
-            f'<xsd:element name="{a.name}" type="{_XSD_TYPES[a.xsd]}" minOccurs="0" maxOccurs="1" nillable="true"/>'
-            for a in published.ATTRIBUTES)
-        elements += (f'<xsd:element name="{query.GEOMETRY_NAME}" type="gml:PointPropertyType" '
+            f'<xsd:element name="{name}" type="{_XSD_TYPES[xsd]}" minOccurs="0" maxOccurs="1" nillable="true"/>'
+            for name, xsd, _de, _en in ft.source.attributes())
+        geometry = ft.source.gml_geometry[1 if kind == "gml2" else 0]
+        elements += (f'<xsd:element name="{query.GEOMETRY_NAME}" type="{geometry}" '
                      'minOccurs="0" maxOccurs="1" nillable="true"/>')
         parts.append(
             f'<xsd:complexType name="{ft.name}Type"><xsd:complexContent>'
@@ -332,7 +364,7 @@ def feature_schema(req: OWSRequest, types: list[query.FeatureType], kind: str) -
 def list_stored_queries(req: OWSRequest) -> bytes:
     prefix = req.settings.namespace_prefix
     rtypes = "".join(f"<wfs:ReturnFeatureType>{prefix}:{ft.name}</wfs:ReturnFeatureType>"
-                     for ft in query.FEATURE_TYPES)
+                     for ft in query.feature_types(req.engine))
     return (
         '<?xml version="1.0" encoding="UTF-8"?>\n'
         '<wfs:ListStoredQueriesResponse xmlns:wfs="http://www.opengis.net/wfs/2.0" '

@@ -35,6 +35,9 @@ class QuerySpec:
     q: query.FeatureQuery
     properties: list[str] | None = None
 
+    def __post_init__(self):
+        self.q.source = self.ftype.source
+
 
 @dataclass
 class WFSRequest:
@@ -124,7 +127,7 @@ def _resolve_type(req: OWSRequest, name: str, namespaces: dict[str, str], locato
         if uri is None and namespaces and prefix != req.settings.namespace_prefix:
             raise errors.InvalidParameterValue(f"Unbekannter Objekttyp / unknown feature type {name[:80]!r}", locator=locator)
         name = local
-    return query.feature_type(name, req.settings.namespace_uri, locator=locator)
+    return query.feature_type(name, req.settings.namespace_uri, locator=locator, engine=req.engine)
 
 
 def _split_list(text: str | None) -> list[str]:
@@ -138,6 +141,8 @@ def _split_list(text: str | None) -> list[str]:
 
 
 def _sortby(text: str | None, version: str) -> list[tuple[str, bool]]:
+    """SORTBY → (property, ascending); the names are checked per feature type
+    (:func:`check_names`)."""
     result = []
     for part in _split_list(text):
         bits = part.split()
@@ -146,7 +151,6 @@ def _sortby(text: str | None, version: str) -> list[tuple[str, bool]]:
         order = bits[1].upper() if len(bits) == 2 else "ASC"
         if order not in ("ASC", "DESC", "A", "D"):
             raise errors.InvalidParameterValue(f"Ungültige Sortierrichtung / invalid sort order {order[:10]!r}", locator="SORTBY")
-        query.column_of(bits[0], locator="SORTBY")
         result.append((bits[0], order in ("ASC", "A")))
     return result
 
@@ -169,32 +173,42 @@ def _ids(text: str | None) -> list[str]:
     return [v.strip() for v in _split_list(text)]
 
 
-def _check_ids(raw_ids: list[str] | None, ftype: query.FeatureType) -> list[str] | None:
-    """Package ids from resource ids; an id whose type prefix names another
-    feature type than the query's is an error (WFS 2.0 §7.9.2.4.1)."""
+def check_names(ftype: query.FeatureType, properties: list[str] | None,
+                sort: list[tuple[str, bool]]) -> None:
+    """PROPERTYNAME and SORTBY must name properties of the feature type."""
+    for p in properties or []:
+        query.column_of(p, locator="PROPERTYNAME", source=ftype.source)
+    for name, _asc in sort:
+        query.column_of(name, locator="SORTBY", source=ftype.source)
+
+
+def _check_ids(raw_ids: list[str] | None, ftype: query.FeatureType, engine=None) -> list[str] | None:
+    """Keys (package ids, area codes) from resource ids; an id whose type
+    prefix names another feature type than the query's is an error
+    (WFS 2.0 §7.9.2.4.1)."""
     if raw_ids is None:
         return None
     result = []
     for rid in raw_ids:
-        other = _type_of_id(rid)
+        other, key = split_id(rid, engine)
         if other is not None and other.name != ftype.name:
             raise errors.InvalidParameterValue(
                 f"Kennung / resource id {rid[:80]!r} ist nicht vom Typ / is not of type {ftype.name}", locator="RESOURCEID")
-        result.append(_package_id(rid))
+        result.append(key)
     return result
 
 
-def _package_id(rid: str) -> str:
-    return rid.strip().rsplit(".", 1)[-1]
-
-
-def _type_of_id(rid: str) -> query.FeatureType | None:
+def split_id(rid: str, engine=None) -> tuple[query.FeatureType | None, str]:
+    """``<typename>.<key>`` → (feature type, key); a bare key or an unknown
+    prefix → (None, the whole id). Type names hold no dots, keys may."""
+    rid = rid.strip()
     if "." in rid:
+        head, key = rid.split(".", 1)
         try:
-            return query.feature_type(rid.rsplit(".", 1)[0].split(":")[-1])
+            return query.feature_type(head.split(":")[-1], engine=engine), key
         except errors.OWSException:
-            return None
-    return None
+            pass
+    return None, rid
 
 
 def from_kvp(req: OWSRequest) -> WFSRequest:
@@ -268,14 +282,12 @@ def _kvp_queries(req: OWSRequest, wreq: WFSRequest, namespaces, names_param: str
     if rid_text:
         ids = _ids(rid_text)
         if not wreq.type_names:
-            types = {_type_of_id(r) for r in _split_list(rid_text)} - {None}
+            types = {split_id(r, req.engine)[0] for r in _split_list(rid_text)} - {None}
             wreq.type_names = [t.name for t in types] or ["hilfsangebote"]  # type: ignore[union-attr]
     if not wreq.type_names:
         raise errors.MissingParameterValue(f"Parameter {names_param} fehlt / is missing", locator=names_param)
     sort = _sortby(req.get("SORTBY"), wreq.version)
     props = [p for p in _split_list(req.get("PROPERTYNAME")) if p != "*"] or None
-    for p in props or []:
-        query.column_of(p, locator="PROPERTYNAME")
     default_crs = wreq.srs or crslib.default()
     filt = None
     if filter_text:
@@ -284,7 +296,9 @@ def _kvp_queries(req: OWSRequest, wreq: WFSRequest, namespaces, names_param: str
             ids, filt = filter_ids, None
     for name in wreq.type_names:
         ftype = _resolve_type(req, name, namespaces, names_param)
-        fq = query.FeatureQuery(category=ftype.category, ids=_check_ids(ids, ftype), sort=sort,
+        check_names(ftype, props, sort)
+        fq = query.FeatureQuery(category=ftype.category, ids=_check_ids(ids, ftype, req.engine),
+                                sort=sort,
                                 filter=filt, filter_crs=default_crs, site_url=req.site_url)
         if bbox_text:
             box, bcrs = crslib.parse_bbox(bbox_text, default_crs=default_crs)

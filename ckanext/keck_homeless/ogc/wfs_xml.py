@@ -20,6 +20,7 @@ from ckanext.keck_homeless.ogc.wfs_request import (
     _srs,
     _value_reference,
     _version,
+    check_names,
 )
 
 
@@ -89,7 +90,8 @@ def _xml_type(req: OWSRequest, name: str, context_el):
         if uri is not None and uri != req.settings.namespace_uri:
             raise errors.InvalidParameterValue(f"Unbekannter Objekttyp / unknown feature type {name[:80]!r}", locator="typeNames")
         name = local
-    return query.feature_type(name, req.settings.namespace_uri, locator="typeNames")
+    return query.feature_type(name, req.settings.namespace_uri, locator="typeNames",
+                              engine=req.engine)
 
 
 def _xml_query(req: OWSRequest, wreq: WFSRequest, el) -> None:
@@ -118,9 +120,11 @@ def _xml_query(req: OWSRequest, wreq: WFSRequest, el) -> None:
                 order = next((c.text for c in sp if isinstance(c.tag, str) and _local(c) == "SortOrder"), "ASC")
                 sort.extend(_sortby(f"{ref} {(order or 'ASC').strip()}", wreq.version))
         elif local in ("PropertyName", "ValueReference") and child.text:
-            query.column_of(child.text, locator="PropertyName")
+            query.column_of(child.text, locator="PropertyName", source=ftype.source)
             props.append(child.text.strip())
-    fq = query.FeatureQuery(category=ftype.category, ids=_check_ids(ids, ftype), sort=sort,
+    check_names(ftype, None, sort)
+    fq = query.FeatureQuery(category=ftype.category, ids=_check_ids(ids, ftype, req.engine),
+                            sort=sort,
                             filter=filt, filter_crs=srs or crslib.default(), site_url=req.site_url)
     wreq.queries.append(QuerySpec(ftype, fq, props or None))
     wreq.type_names.append(ftype.name)

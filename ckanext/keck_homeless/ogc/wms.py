@@ -8,7 +8,9 @@ GetLegendGraphic (SLD extension) for an
 Layers: ``hilfsangebote`` (all public offers; the root layer) and one child
 layer per category, ``hilfsangebote_<category>``. Only rows of the feature
 store are drawn or queried, so hidden offers never appear and approximate
-ones only at their coarsened position.
+ones only at their coarsened position. One layer per loaded area level,
+``gebiete_<level>``: a choropleth of a KECK-Atlas indicator, one STYLE per
+indicator (:mod:`choropleth`); layers are painted in the order given.
 
 Axis order: WMS 1.3.0 ``CRS=EPSG:4326``/``EPSG:4258`` → BBOX is
 ``minlat,minlon,maxlat,maxlon``; ``CRS=CRS:84`` and every WMS 1.1.1 ``SRS``
@@ -20,17 +22,17 @@ import html
 import json
 import logging
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 from xml.sax.saxutils import escape, quoteattr
 
 import sqlalchemy as sa
 from sqlalchemy import func
 
 from ckanext.keck_homeless.offers.constants import NAMESPACE_URI
+from ckanext.keck_homeless.ogc import choropleth, errors, query, render, wms_capabilities
 from ckanext.keck_homeless.ogc import crs as crslib
-from ckanext.keck_homeless.ogc import errors, render, wms_capabilities
 from ckanext.keck_homeless.ogc import request as request_types
-from ckanext.keck_homeless.ogc.query import PUBLISHED_CATEGORIES
+from ckanext.keck_homeless.ogc.query import AREA_PREFIX, PUBLISHED_CATEGORIES
 from ckanext.keck_homeless.store import published
 from ckanext.keck_homeless.store.model import offer
 
@@ -73,8 +75,17 @@ def layer_names() -> list[str]:
     return [ROOT_LAYER] + [CATEGORY_PREFIX + c.code for c in PUBLISHED_CATEGORIES]
 
 
-def categories_of(layer: str, locator: str = "LAYERS") -> tuple[str, ...]:
-    """Categories drawn by ``layer`` (case-insensitive; ``keck:`` prefix allowed)."""
+class AreaLayer(NamedTuple):
+    """An area layer in a map request: the level and the indicator (style)."""
+
+    level: str
+    style: str
+
+
+def categories_of(layer: str, locator: str = "LAYERS", engine=None):
+    """What ``layer`` draws (case-insensitive; ``keck:`` prefix allowed): the
+    categories of an offers layer, or an :class:`AreaLayer` (default style;
+    needs ``engine`` to see the loaded levels)."""
     name = layer.strip().lower()
     if ":" in name:
         name = name.split(":", 1)[1]
@@ -84,6 +95,10 @@ def categories_of(layer: str, locator: str = "LAYERS") -> tuple[str, ...]:
         cat = name[len(CATEGORY_PREFIX):]
         if cat in {c.code for c in PUBLISHED_CATEGORIES}:
             return (cat,)
+    if name.startswith(AREA_PREFIX) and engine is not None:
+        level = name[len(AREA_PREFIX):]
+        if level in query.area_levels(engine):
+            return AreaLayer(level, choropleth.DEFAULT_STYLE)
     raise errors.LayerNotDefined(f"Unbekannte Ebene / unknown layer {layer[:80]!r}",
                                  locator=locator)
 
@@ -171,7 +186,8 @@ def render_exception(exc: errors.OWSException, request, version: str,
 @dataclass(frozen=True)
 class MapRequest:
     layers: tuple[str, ...]
-    categories: tuple[tuple[str, ...], ...]
+    #: per layer: the categories of an offers layer, or an AreaLayer
+    categories: tuple
     crs: crslib.CRS
     bbox: tuple[float, float, float, float]  # PostGIS order: minx, miny, maxx, maxy
     width: int
@@ -222,27 +238,46 @@ def _size(request, lim: Limits) -> tuple[int, int]:
     return width, height
 
 
-def _layers(request, param: str = "LAYERS") -> tuple[tuple[str, ...], tuple[tuple[str, ...], ...]]:
+def _layers(request, param: str = "LAYERS") -> tuple[tuple[str, ...], tuple]:
     raw = _required(request, param)
     names = tuple(n.strip() for n in raw.split(","))
     if not all(names):
         raise errors.LayerNotDefined(f"Leerer Ebenenname in {param} / empty layer name", locator=param)
-    return names, tuple(categories_of(n, param) for n in names)
+    return names, tuple(categories_of(n, param, request.engine) for n in names)
 
 
-def _styles(request, count: int) -> None:
+def _styles(request, drawn: tuple) -> tuple:
+    """Apply STYLES to what the layers draw: offers layers know only
+    ``default``; area layers one style per indicator (empty: the default)."""
     raw = request.get("STYLES")
     if raw is None:
         if request.get("SLD") or request.get("SLD_BODY"):
             raise errors.OperationNotSupported("SLD / SLD_BODY werden nicht unterstützt / are not supported",
                                                locator="SLD")
-        return
+        return drawn
     styles = [s.strip() for s in raw.split(",")]
-    if any(s and s.lower() != DEFAULT_STYLE for s in styles):
-        raise errors.StyleNotDefined("Unbekannter Stil (nur 'default') / unknown style (only 'default')",
-                                     locator="STYLES")
-    if len(styles) not in (1, count) and any(styles):
+    if len(styles) not in (1, len(drawn)) and any(styles):
         raise errors.StyleNotDefined("STYLES: ein Stil je Ebene / one style per layer", locator="STYLES")
+    if len(styles) != len(drawn):  # one style (or none) for every layer
+        styles = styles[:1] * len(drawn) if len(styles) == 1 else [""] * len(drawn)
+    out = []
+    for layer, name in zip(drawn, styles, strict=True):
+        out.append(_style_of(layer, name, "STYLES"))
+    return tuple(out)
+
+
+def _style_of(layer, name: str | None, locator: str):
+    if isinstance(layer, AreaLayer):
+        found = choropleth.style(name)
+        if found is None:
+            raise errors.StyleNotDefined(
+                f"Unbekannter Stil / unknown style {str(name)[:60]!r} (Kennzahlen / indicators: "
+                + ", ".join(s.name for s in choropleth.styles()) + ")", locator=locator)
+        return AreaLayer(layer.level, found.name)
+    if name and name.lower() != DEFAULT_STYLE:
+        raise errors.StyleNotDefined("Unbekannter Stil (nur 'default') / unknown style (only 'default')",
+                                     locator=locator)
+    return layer
 
 
 def _crs(request, version: str) -> crslib.CRS:
@@ -273,7 +308,7 @@ def _bbox(request, crs: crslib.CRS) -> tuple[float, float, float, float]:
 
 def parse_map_request(request, version: str, lim: Limits, *, need_format: bool = True) -> MapRequest:
     layers, cats = _layers(request)
-    _styles(request, len(layers))
+    cats = _styles(request, cats)
     crs = _crs(request, version)
     bbox = _bbox(request, crs)
     width, height = _size(request, lim)
@@ -353,7 +388,13 @@ def map_points(conn, m: MapRequest, categories: tuple[str, ...], symbol_px: int)
 def get_map(request, version: str) -> tuple[int, dict, bytes]:
     lim = request.settings.wms
     m = parse_map_request(request, version, lim)
+    areas = {layer.level for layer in m.categories if isinstance(layer, AreaLayer)}
+    for level in sorted(areas):
+        query.ensure_figures(request.engine, query.area_type(level))
     key = m.cache_key() + (lim.symbol_px, lim.png_compress_level)
+    if areas:  # the figures (and classes) change with the day and the areas too
+        with request.engine.connect() as conn:
+            key += tuple(_figures_basis(conn, level) for level in sorted(areas))
     store = cache(lim)
     # The version is read BEFORE the points, in the same transaction: a
     # commit in between can only make the image newer than its key, never
@@ -365,13 +406,41 @@ def get_map(request, version: str) -> tuple[int, dict, bytes]:
             return 200, _png_headers(ver, hit=True), body
         # grouping 100k points hashes in memory instead of sorting on disk
         conn.exec_driver_sql("SET LOCAL work_mem = '32MB'")
-        layers = [map_points(conn, m, cats, lim.symbol_px) for cats in m.categories]
-    image = render.draw_points(m.width, m.height, (p for points in layers for p in points),
-                               transparent=m.transparent, bgcolor=m.bgcolor,
-                               symbol_px=lim.symbol_px)
+        if areas:
+            image = _draw_layers(conn, m, lim.symbol_px)
+        else:
+            layers = [map_points(conn, m, cats, lim.symbol_px) for cats in m.categories]
+    if not areas:
+        image = render.draw_points(m.width, m.height, (p for points in layers for p in points),
+                                   transparent=m.transparent, bgcolor=m.bgcolor,
+                                   symbol_px=lim.symbol_px)
     body = render.encode_png(image, m.transparent, lim.png_compress_level)
     store.put(ver, key, body)
     return 200, _png_headers(ver, hit=False), body
+
+
+def _figures_basis(conn, level: str) -> str | None:
+    from ckanext.keck_homeless.store import area_figures
+
+    return area_figures.stored_basis(conn, level)
+
+
+def _draw_layers(conn, m: MapRequest, symbol_px: int):
+    """A map with area layers: each layer drawn on its own transparent
+    image and composited in the order of LAYERS (the first at the bottom)."""
+    canvas = render.new_canvas(m.width, m.height, m.transparent, m.bgcolor)
+    for layer in m.categories:
+        if isinstance(layer, AreaLayer):
+            classes = choropleth.classify(choropleth.level_values(conn, layer.level, layer.style))
+            polygons = choropleth.map_polygons(conn, layer.level, layer.style, m.bbox,
+                                               m.crs.srid, m.width, m.height)
+            canvas.alpha_composite(choropleth.draw(m.width, m.height, polygons, classes))
+        else:
+            points = map_points(conn, m, layer, symbol_px)
+            canvas.alpha_composite(render.draw_points(
+                m.width, m.height, points, transparent=True, bgcolor=(0, 0, 0),
+                symbol_px=symbol_px))
+    return canvas
 
 
 def _png_headers(version: int, hit: bool) -> dict:
@@ -403,10 +472,58 @@ def get_feature_info(request, version: str) -> tuple[int, dict, bytes]:
                                            locator="FEATURE_COUNT")
     count = min(count, MAX_FEATURE_COUNT)
     tolerance = max(lim.tolerance_px, 0) + 0.5
+    site = getattr(request, "site_url", "") or ""
+    lang = getattr(request, "lang", "de") or "de"
+    for layer in qcats:
+        if isinstance(layer, AreaLayer):
+            query.ensure_figures(request.engine, query.area_type(layer.level))
     with request.engine.connect() as conn:
-        results = [(name, query_point(conn, m, cats, i, j, tolerance, count))
-                   for name, cats in zip(qnames, qcats, strict=False)]
+        results = []
+        for name, layer in zip(qnames, qcats, strict=False):
+            if isinstance(layer, AreaLayer):
+                hits = query_area(conn, m, layer.level, i, j, count)
+            else:
+                hits = [_offer_hit(r, site, lang)
+                        for r in query_point(conn, m, layer, i, j, tolerance, count)]
+            results.append((name, hits))
     return encode_info(results, info_format, m, request)
+
+
+class Hit(NamedTuple):
+    """A GetFeatureInfo result: id, published properties, GeoJSON geometry
+    (None for areas: their outline is a WFS/OGC API request away) and the
+    position in the map CRS (None for areas)."""
+
+    id: str
+    properties: dict[str, Any]
+    geometry: dict | None
+    xy: tuple[float, float] | None
+
+
+def _offer_hit(row: dict, site: str, lang: str) -> Hit:
+    return Hit(row["package_id"], feature_properties(row, site, lang),
+               {"type": "Point", "coordinates": [row["lon"], row["lat"]]}, (row["x"], row["y"]))
+
+
+def query_area(conn, m: MapRequest, level: str, i: int, j: int, count: int) -> list[Hit]:
+    """The area of ``level`` under the centre of pixel (i, j), with the
+    same properties as its WFS / OGC API feature."""
+    sx, sy = m.scale
+    minx, _, _, maxy = m.bbox
+    cx, cy = minx + (i + 0.5) / sx, maxy - (j + 0.5) / sy
+    source = query.AreaSource(level)
+    props = source.properties()
+    point = func.ST_Transform(func.ST_SetSRID(func.ST_MakePoint(
+        sa.bindparam(None, cx, type_=sa.Float), sa.bindparam(None, cy, type_=sa.Float)),
+        m.crs.srid), 25832)
+    stmt = (sa.select(*[expr.label(name) for name, expr in props]).select_from(source.from_)
+            .where(*source.conditions()).where(func.ST_Intersects(source.geom_utm, point))
+            .order_by(source.key).limit(count))
+    hits = []
+    for row in conn.execute(stmt).mappings():
+        values = {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in row.items()}
+        hits.append(Hit(str(row["code"]), values, None, None))
+    return hits
 
 
 def query_point(conn, m: MapRequest, categories, i: int, j: int, tolerance: float,
@@ -447,47 +564,47 @@ def _text(value: Any) -> str:
     return str(value)
 
 
-def encode_info(results, info_format: str, m: MapRequest, request) -> tuple[int, dict, bytes]:
-    site = getattr(request, "site_url", "") or ""
+def encode_info(results: list[tuple[str, list[Hit]]], info_format: str, m: MapRequest,
+                request) -> tuple[int, dict, bytes]:
     lang = getattr(request, "lang", "de") or "de"
     if info_format in ("application/json", "application/geo+json"):
-        feats = [{"type": "Feature", "id": r["package_id"], "layer": name,
-                  "geometry": {"type": "Point", "coordinates": [r["lon"], r["lat"]]},
-                  "properties": feature_properties(r, site, lang)}
-                 for name, rows in results for r in rows]
+        feats = [{"type": "Feature", "id": h.id, "layer": name, "geometry": h.geometry,
+                  "properties": h.properties}
+                 for name, hits in results for h in hits]
         body = json.dumps({"type": "FeatureCollection", "features": feats},
                           ensure_ascii=False).encode("utf-8")
         return 200, {"Content-Type": f"{info_format}; charset=UTF-8"}, body
     if info_format == "text/html":
-        return 200, {"Content-Type": "text/html; charset=UTF-8"}, _info_html(results, site, lang)
+        return 200, {"Content-Type": "text/html; charset=UTF-8"}, _info_html(results, lang)
     if info_format == "text/plain":
         lines = []
-        for name, rows in results:
-            lines.append(f"Layer '{name}': {len(rows)}")
-            for r in rows:
-                lines += [f"  {k} = {_text(v)}" for k, v in feature_properties(r, site, lang).items()
+        for name, hits in results:
+            lines.append(f"Layer '{name}': {len(hits)}")
+            for h in hits:
+                lines += [f"  {k} = {_text(v)}" for k, v in h.properties.items()
                           if v is not None]
         return 200, {"Content-Type": "text/plain; charset=UTF-8"}, "\n".join(lines).encode()
     gml2 = info_format == "application/vnd.ogc.gml"
     settings = getattr(request, "settings", None)
     namespace = getattr(settings, "namespace_uri", None) or KECK_NS
     return 200, {"Content-Type": f"{info_format}; charset=UTF-8"}, _info_gml(
-        results, m, site, lang, gml2, namespace)
+        results, m, gml2, namespace)
 
 
-def _info_html(results, site: str, lang: str) -> bytes:
+def _info_html(results, lang: str) -> bytes:
     en = lang.startswith("en")
     title = "Feature info" if en else "Objektinformation"
     parts = [f'<!DOCTYPE html>\n<html lang="{"en" if en else "de"}"><head><meta charset="utf-8">'
              f"<title>{title}</title></head><body>"]
     found = False
-    for _name, rows in results:
-        for r in rows:
+    for _name, hits in results:
+        for h in hits:
             found = True
-            props = feature_properties(r, site, lang)
-            parts.append(f'<table class="keck-featureinfo"><caption>'
-                         f'<a href="{html.escape(props["url"])}">{html.escape(props["name"])}'
-                         "</a></caption>")
+            props = h.properties
+            caption = html.escape(str(props.get("name") or h.id))
+            if props.get("url"):
+                caption = f'<a href="{html.escape(props["url"])}">{caption}</a>'
+            parts.append(f'<table class="keck-featureinfo"><caption>{caption}</caption>')
             for key, value in props.items():
                 if value not in (None, "") and key not in ("name", "url"):
                     parts.append(f"<tr><th>{html.escape(key)}</th>"
@@ -503,29 +620,28 @@ GML_NS = "http://www.opengis.net/gml"
 KECK_NS = NAMESPACE_URI
 
 
-def _info_gml(results, m: MapRequest, site: str, lang: str, gml2: bool,
-              namespace: str = KECK_NS) -> bytes:
+def _info_gml(results, m: MapRequest, gml2: bool, namespace: str = KECK_NS) -> bytes:
     srs = m.crs.given
     out = ['<?xml version="1.0" encoding="UTF-8"?>\n'
            f'<wfs:FeatureCollection xmlns:wfs="http://www.opengis.net/wfs" '
            f'xmlns:gml="{GML_NS}" xmlns:keck={quoteattr(namespace)}>\n']
-    for name, rows in results:
+    for name, hits in results:
         lname = name.split(":")[-1].lower()
-        for r in rows:
-            a, b = m.crs.pair(r["x"], r["y"])
-            if gml2:
-                pos = f"<gml:coordinates>{a!r},{b!r}</gml:coordinates>"
-            else:
-                pos = f"<gml:pos>{a!r} {b!r}</gml:pos>"
-            out.append(f'  <gml:featureMember><keck:{lname} fid={quoteattr(r["package_id"])}>'
+        for h in hits:
+            out.append(f'  <gml:featureMember><keck:{lname} fid={quoteattr(h.id)}>'
                        if gml2 else
                        f'  <gml:featureMember><keck:{lname} gml:id='
-                       f'{quoteattr(lname + "." + r["package_id"])}>')
-            for key, value in feature_properties(r, site, lang).items():
+                       f'{quoteattr(lname + "." + h.id)}>')
+            for key, value in h.properties.items():
                 if value is not None:
                     out.append(f"<keck:{key}>{escape(_text(value))}</keck:{key}>")
-            out.append(f"<keck:geometry><gml:Point srsName={quoteattr(srs)}>{pos}"
-                       f"</gml:Point></keck:geometry></keck:{lname}></gml:featureMember>\n")
+            if h.xy is not None:
+                a, b = m.crs.pair(*h.xy)
+                pos = (f"<gml:coordinates>{a!r},{b!r}</gml:coordinates>" if gml2
+                       else f"<gml:pos>{a!r} {b!r}</gml:pos>")
+                out.append(f"<keck:geometry><gml:Point srsName={quoteattr(srs)}>{pos}"
+                           "</gml:Point></keck:geometry>")
+            out.append(f"</keck:{lname}></gml:featureMember>\n")
     out.append("</wfs:FeatureCollection>\n")
     return "".join(out).encode("utf-8")
 
@@ -533,14 +649,12 @@ def _info_gml(results, m: MapRequest, site: str, lang: str, gml2: bool,
 # -- GetLegendGraphic -----------------------------------------------------------
 def get_legend_graphic(request, version: str) -> tuple[int, dict, bytes]:
     layer = _required(request, "LAYER")
-    categories = categories_of(layer, "LAYER")
+    categories = categories_of(layer, "LAYER", request.engine)
     fmt = (request.get("FORMAT") or PNG).split(";")[0].strip().lower()
     if fmt != PNG:
         raise errors.InvalidFormat(f"FORMAT {fmt[:60]!r} wird nicht unterstützt / is not supported (image/png)",
                                    locator="FORMAT")
-    style = request.get("STYLE")
-    if style and style.lower() != DEFAULT_STYLE:
-        raise errors.StyleNotDefined("Unbekannter Stil (nur 'default') / unknown style (only 'default')", locator="STYLE")
+    categories = _style_of(categories, request.get("STYLE"), "STYLE")
     lang = (request.get("LANGUAGE") or getattr(request, "lang", "de") or "de").lower()
     lim = request.settings.wms
     symbol_px = lim.symbol_px
@@ -556,6 +670,11 @@ def get_legend_graphic(request, version: str) -> tuple[int, dict, bytes]:
     except ValueError:
         raise errors.InvalidParameterValue("BGCOLOR muss 0xRRGGBB sein / BGCOLOR must be 0xRRGGBB", locator="BGCOLOR") from None
     transparent = request.get("TRANSPARENT") is None or _bool(request.get("TRANSPARENT"))
+    if isinstance(categories, AreaLayer):
+        body = choropleth.area_legend(request.engine, categories.level, categories.style,
+                                      lang[:2], transparent=transparent, bgcolor=bg)
+        return 200, {"Content-Type": PNG}, body
     body = render.legend_png(render.category_entries(categories, lang), symbol_px=symbol_px,
                              transparent=transparent, bgcolor=bg)
     return 200, {"Content-Type": PNG}, body
+

@@ -14,7 +14,7 @@ from urllib.parse import urlencode
 from xml.sax.saxutils import escape, quoteattr
 
 from ckanext.keck_homeless.ogc import crs as crslib
-from ckanext.keck_homeless.ogc import errors
+from ckanext.keck_homeless.ogc import errors, query
 from ckanext.keck_homeless.ogc.query import FEATURE_TYPES, PUBLISHED_CATEGORIES
 
 WMS_NS = "http://www.opengis.net/wms"
@@ -58,7 +58,8 @@ def _service(request, version: str, lim) -> str:
                f"{_text('ContactVoiceTelephone', s.contact_phone)}"
                f"{_text('ContactElectronicMailAddress', s.contact_email)}"
                "</ContactInformation>")
-    limits = (f"<LayerLimit>{len(PUBLISHED_CATEGORIES) + 1}</LayerLimit>"
+    layer_count = len(PUBLISHED_CATEGORIES) + 1 + len(query.area_levels(request.engine))
+    limits = (f"<LayerLimit>{layer_count}</LayerLimit>"
               f"<MaxWidth>{lim.max_width}</MaxWidth><MaxHeight>{lim.max_height}</MaxHeight>"
               if version == "1.3.0" else "")
     return (f"<Service><Name>{name}</Name>{_text('Title', s.title)}"
@@ -180,9 +181,61 @@ def _layers(request, version: str, lim) -> str:
         request, version, lim, f"{ALL_LAYER}_{c.code}", (c.code,), c.label(lang),
         f"Hilfsangebote der Kategorie „{c.de}“ / offers of category “{c.en}”",
         ("Hilfsangebote", c.de, c.en, c.code)) for c in PUBLISHED_CATEGORIES)
+    named.extend(_area_layers(request, version))
     return ("<Layer>" + _text("Title", s.title) + _text("Abstract", s.abstract)
             + _keywords(s.keywords) + "".join(_text(key, c) for c in crss)
             + _extent(version, region) + "".join(named) + "</Layer>")
+
+
+def _area_layers(request, version: str) -> list[str]:
+    """One layer per loaded area level: a choropleth with one style per
+    indicator (the default first), each with the legend of its classes,
+    and the geometries' source note as Attribution."""
+    from ckanext.keck_homeless.ogc import choropleth
+    from ckanext.keck_homeless.store import area_figures
+
+    lang = _lang(request)
+    out = []
+    for layer in query.area_layers(request.engine):
+        ft = layer.ftype
+        query.ensure_figures(request.engine, ft)
+        with request.engine.connect() as conn:
+            basis = area_figures.stored_basis(conn, ft.level)
+        styles = "".join(_area_style(request, ft.name, ft.level, st, version, lang, basis)
+                         for st in choropleth.styles())
+        attribution = ""
+        if layer.note:
+            link = (f'<OnlineResource xlink:type="simple" xlink:href={quoteattr(layer.url)}/>'
+                    if layer.url else "")
+            attribution = f"<Attribution>{_text('Title', layer.note)}{link}</Attribution>"
+        abstract = (f"{ft.title_de} / {ft.title_en}: Choroplethenkarte einer Kennzahl je Gebiet "
+                    "(ein Stil je Kennzahl) / choropleth of one indicator per area (one style "
+                    "per indicator)." + (f" Geometrien / geometries: {layer.note}" if layer.note else ""))
+        out.append(f'<Layer queryable="1" opaque="0">{_text("Name", ft.name)}'
+                   f'{_text("Title", ft.title(lang))}{_text("Abstract", abstract)}'
+                   + _keywords(("KECK-Atlas", "Sozialplanung", "Gebiete", ft.level))
+                   + _extent(version, layer.bbox) + attribution + styles + "</Layer>")
+    return out
+
+
+@lru_cache(maxsize=512)
+def _area_legend_size(engine, level: str, style: str, lang: str, basis) -> tuple[int, int]:
+    from ckanext.keck_homeless.ogc import choropleth
+
+    png = choropleth.area_legend(engine, level, style, lang)
+    return (int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big"))  # IHDR
+
+
+def _area_style(request, layer: str, level: str, style, version: str, lang: str, basis) -> str:
+    params = {"SERVICE": "WMS", "VERSION": version, "REQUEST": "GetLegendGraphic",
+              "LAYER": layer, "FORMAT": "image/png", "STYLE": style.name, "LANGUAGE": lang}
+    if version == "1.3.0":
+        params["SLD_VERSION"] = "1.1.0"
+    width, height = _area_legend_size(request.engine, level, style.name, lang, basis)
+    return (f"<Style>{_text('Name', style.name)}{_text('Title', style.title_de)}"
+            f'<LegendURL width="{width}" height="{height}"><Format>image/png</Format>'
+            '<OnlineResource xlink:type="simple" '
+            f"xlink:href={quoteattr(_url(request, **params))}/></LegendURL></Style>")
 
 
 def check_update_sequence(request, store_version: int) -> None:

@@ -108,8 +108,10 @@ def _project(transformer, xy):
 
 
 def replace_level(conn, level: str, areas: Iterable[Area], source_note: str = "",
-                  population_date: dt.date | None = None) -> int:
-    """Replace every area of ``level`` (inside the caller's transaction)."""
+                  population_date: dt.date | None = None, source_url: str = "") -> int:
+    """Replace every area of ``level`` (inside the caller's transaction).
+    ``source_note``/``source_url``: the attribution the geometries' licence
+    asks for, shown by every layer of them."""
     check_level(level)
     rows = list(areas)
     codes = [a.code for a in rows]
@@ -121,13 +123,13 @@ def replace_level(conn, level: str, areas: Iterable[Area], source_note: str = ""
     for area in rows:
         conn.execute(sa.text(
             "INSERT INTO keck_homeless.area (level, code, name, geom, population, "
-            "population_date, source) VALUES (:level, :code, :name, "
+            "population_date, source, source_url) VALUES (:level, :code, :name, "
             "ST_Multi(ST_CollectionExtract(ST_GeomFromWKB(:wkb, 25832), 3)), "
-            ":population, :population_date, :source)"),
+            ":population, :population_date, :source, :source_url)"),
             {"level": level, "code": area.code, "name": area.name, "wkb": area.wkb,
              "population": area.population,
              "population_date": population_date if area.population is not None else None,
-             "source": source_note})
+             "source": source_note, "source_url": source_url})
     assign(conn, level=level)
     return len(rows)
 

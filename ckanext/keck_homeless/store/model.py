@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from geoalchemy2 import Geometry
-from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 
 SCHEMA = "keck_homeless"
 metadata = sa.MetaData(schema=SCHEMA)
@@ -144,4 +144,28 @@ reminder_sent = sa.Table(
     sa.Column("owner_org", sa.Text, primary_key=True),
     sa.Column("sent", sa.DateTime(timezone=True), nullable=False),
     sa.Column("offers", sa.Integer, nullable=False),
+)
+
+#: Areas of the KECK-Atlas (store/areas.py), one row per area of a level.
+area = sa.Table(
+    "area", metadata,
+    sa.Column("level", sa.Text, primary_key=True),
+    sa.Column("code", sa.Text, primary_key=True),
+    sa.Column("name", sa.Text, nullable=False),
+    sa.Column("geom", Geometry("MULTIPOLYGON", srid=25832, spatial_index=False), nullable=False),
+    sa.Column("population", sa.Integer),
+    sa.Column("population_date", sa.Date),
+    sa.Column("source", sa.Text, nullable=False),
+    sa.Column("source_url", sa.Text, nullable=False),
+    sa.Column("loaded", sa.DateTime(timezone=True), nullable=False),
+)
+
+#: The figures of each area (offers/figures.py) as the area layers serve
+#: them, with the basis they were computed from (store/area_figures.py).
+area_figure = sa.Table(
+    "area_figure", metadata,
+    sa.Column("level", sa.Text, primary_key=True),
+    sa.Column("code", sa.Text, primary_key=True),
+    sa.Column("figures", JSONB, nullable=False),
+    sa.Column("basis", sa.Text, nullable=False),
 )

@@ -62,8 +62,8 @@ def figures_download(level: str, fmt: str) -> Response:
     from ckan import model
     from flask import abort
 
-    from ckanext.keck_homeless.exchange import figures, figures_source
-    from ckanext.keck_homeless.store import areas
+    from ckanext.keck_homeless.exchange import figures
+    from ckanext.keck_homeless.store import areas, figures_source
 
     if fmt not in ("csv", "xlsx") or not areas.LEVEL.match(level):
         abort(404)
