@@ -80,3 +80,36 @@ def test_offer_pages_speak_german(app, organization, make_offer_data):
     assert read.count(">Status<") <= 1
     english = app.get("/en/hilfsangebot/essen").body
     assert "October 1, 2026" in english or "Oct 1, 2026" in english
+
+
+def test_the_form_warns_when_the_point_lies_outside_the_named_municipality(
+        app, organization, editor_headers):
+    """Issue 11: with the municipalities loaded, an offer that names Jülich
+    but is placed in Düren is saved (the partner may know better) and its
+    editors are told — on the offer page after saving and in the form."""
+    from tests.ogc.wfs_world import load_areas
+
+    load_areas()
+    res = app.post("/hilfsangebot/new", data=_form(organization, municipality="05358024"),
+                   headers=editor_headers, follow_redirects=False)
+    assert res.status_code == 302, res.body[:2000]
+    warning = "Die Position auf der Karte liegt in Düren, nicht in Jülich"
+    page = app.get("/hilfsangebot/duschen-am-bahnhof", headers=editor_headers).body
+    assert warning in page
+    assert warning not in app.get("/hilfsangebot/duschen-am-bahnhof").body  # not to visitors
+    form = app.get("/hilfsangebot/edit/duschen-am-bahnhof", headers=editor_headers).body
+    assert warning in form
+    # corrected in the form: the warning is gone
+    res = app.post("/hilfsangebot/edit/duschen-am-bahnhof",
+                   data=_form(organization, municipality="05358008"), headers=editor_headers,
+                   follow_redirects=False)
+    assert res.status_code == 302, res.body[:2000]
+    page = app.get("/hilfsangebot/duschen-am-bahnhof", headers=editor_headers).body
+    assert "Die Position auf der Karte liegt" not in page
+    # a point outside the county altogether
+    res = app.post("/hilfsangebot/edit/duschen-am-bahnhof", headers=editor_headers,
+                   data=_form(organization, spatial='{"type": "Point", "coordinates": [6.25, 50.62]}'),
+                   follow_redirects=False)
+    assert res.status_code == 302, res.body[:2000]
+    page = app.get("/hilfsangebot/duschen-am-bahnhof", headers=editor_headers).body
+    assert "liegt außerhalb von Düren" in page

@@ -180,6 +180,26 @@ def keck_homeless_open_reports(package_id: str | None = None,
 
 
 @helper
+def keck_homeless_location_warning(package_id: str | None,
+                                   municipality: str | None) -> dict[str, Any] | None:
+    """``{"named": …, "found": … or None}`` when the offer's point lies
+    outside the municipality it names (areas loaded), for its editors only;
+    None otherwise."""
+    if not package_id or not municipality:
+        return None
+    try:
+        tk.check_access("package_update", {}, {"id": package_id})
+    except (tk.NotAuthorized, tk.ObjectNotFound):
+        return None
+    from ckan import model
+
+    from ckanext.keck_homeless.store import areas
+
+    found = areas.municipality_mismatch(model.Session.connection(), package_id, municipality)
+    return {"named": found[0], "found": found[1]} if found else None
+
+
+@helper
 def keck_homeless_report_kind(kind: str) -> str:
     from ckanext.keck_homeless.partners import reports
 

@@ -143,3 +143,23 @@ def test_figures_per_municipality_by_command_and_download(app, cli, tmp_path):
     missing = cli.invoke(ckan_cli, ["keck-homeless", "figures", "--level", "ortslage",
                                     "-o", str(tmp_path / "x.xlsx")])
     assert missing.exit_code != 0 and "areas load" in missing.output
+
+
+def test_the_municipality_check_uses_the_exact_point_also_of_hidden_offers(
+        cli, organization, make_offer_data):
+    """The form's warning (store/areas.municipality_mismatch): a hidden
+    offer has no store row; its exact point in the protected table counts."""
+    _load_gemeinden(cli)
+    in_dueren = json.dumps({"type": "Point", "coordinates": [6.4836, 50.8034]})
+    hidden = call_action("package_create", **make_offer_data(
+        organization["id"], category="protection", services=["protection"],
+        location_visibility="hidden", municipality="05358024", spatial=in_dueren))
+    public = call_action("package_create", **make_offer_data(
+        organization["id"], municipality="05358008", spatial=in_dueren))
+    from ckanext.keck_homeless.store import areas
+
+    with model.meta.engine.connect() as conn:
+        assert areas.municipality_mismatch(conn, hidden["id"], "05358024") == ("Jülich", "Düren")
+        assert areas.municipality_mismatch(conn, public["id"], "05358008") is None
+        assert areas.municipality_mismatch(conn, public["id"], "") is None
+        assert areas.municipality_mismatch(conn, public["id"], "99999999") is None  # not loaded

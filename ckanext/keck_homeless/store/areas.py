@@ -249,3 +249,35 @@ def outside_named_municipality(conn, level: str = "gemeinde") -> list[str]:
         ORDER BY o.name"""), {"level": level})
     return [f"outside its municipality: {r.name} names {r.area_name} ({r.municipality}) "
             f"but lies in {r.found or 'no loaded area'}" for r in rows]
+
+
+#: The point an offer is checked by, also for a hidden offer (no store row):
+#: the exact one from the protected table, else the store's.
+_OFFER_POINT = """
+    SELECT ST_Transform(ST_SetSRID(ST_MakePoint(lon, lat), 4326), 25832) AS g
+      FROM keck_homeless.protected_location
+     WHERE package_id = :id AND lon IS NOT NULL AND lat IS NOT NULL
+    UNION ALL
+    SELECT o.geom_utm FROM keck_homeless.offer o WHERE o.package_id = :id
+    LIMIT 1"""
+
+
+def municipality_mismatch(conn, package_id: str, municipality: str | None,
+                          level: str = "gemeinde") -> tuple[str, str | None] | None:
+    """(name of the municipality the offer names, name of the one its point
+    lies in or None) when the point lies outside the named one; None when it
+    lies inside, or nothing can be said (no point, no such area loaded).
+    For the partner's form and offer page (the editor sees the exact point
+    anyway); ``check`` reports the same for all offers."""
+    if not municipality or not present(conn):
+        return None
+    row = conn.execute(sa.text(f"""
+        WITH pt AS ({_OFFER_POINT})
+        SELECT a.name,
+               (SELECT x.name FROM keck_homeless.area x
+                 WHERE x.level = :level AND ST_Intersects(x.geom, pt.g)
+                 ORDER BY x.code LIMIT 1) AS found
+          FROM pt JOIN keck_homeless.area a ON a.level = :level AND a.code = :code
+         WHERE NOT ST_Intersects(a.geom, pt.g)"""),
+        {"id": package_id, "code": municipality, "level": level}).first()
+    return (row[0], row[1]) if row else None
