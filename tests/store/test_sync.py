@@ -252,3 +252,21 @@ def test_cached_geojson_properties_follow_writes_and_releases(organization, make
         assert conn.execute(sa.text("SELECT props_signature FROM keck_homeless.store_state")
                             ).scalar() == published.signature()
     assert _geojson(engine)[a["id"]]["properties"]["name"] == "Neuer Titel"
+
+
+def test_a_new_offer_does_not_rewrite_its_organisations_other_offers(make_offer_data):
+    """Creating an offer puts its organisation among the flush's dirty
+    objects without changing it; the sync must not resync all the
+    organisation's offers then (an import of n offers was O(n²))."""
+    import sqlalchemy as sa
+
+    org = factories.Organization()
+    first = call_action("package_create", **make_offer_data(org["id"]))
+    with model.meta.engine.begin() as conn:  # a marker the sync would overwrite
+        conn.execute(sa.text("UPDATE keck_homeless.offer SET name = 'marker' WHERE package_id = :id"),
+                     {"id": first["id"]})
+    call_action("package_create", **make_offer_data(org["id"]))
+    assert store_rows(package_id=first["id"])[0]["name"] == "marker"
+    call_action("organization_patch", id=org["id"], title="Neu benannt")  # a real change
+    row = store_rows(package_id=first["id"])[0]
+    assert row["name"] != "marker" and row["organization_title"] == "Neu benannt"

@@ -8,6 +8,7 @@ nor to the feature store. ``dry_run`` runs the same actions with
 """
 from __future__ import annotations
 
+import contextlib
 import functools
 import gettext
 import json
@@ -52,7 +53,46 @@ def find_by_external_id(external_id: str) -> str | None:
     return row[0] if row else None
 
 
+#: Rows between two commits of the search index during an import.
+SEARCH_COMMIT_EVERY = 200
+
+
+@contextlib.contextmanager
+def search_commit_per_batch(every: int = SEARCH_COMMIT_EVERY):
+    """Index every offer as it is written, but make Solr commit once per
+    ``every`` rows (and at the end) instead of once per offer — a Solr
+    commit costs more than the indexing itself. Yields a callable to call
+    after each row. New offers appear in CKAN's search at the next batch
+    commit (within seconds); the database, the feature store, the finder
+    and the OGC services see each offer at once."""
+    from ckan.lib import search
+
+    key = "ckan.search.solr_commit"
+    before = tk.config.get(key)
+    counter = [0]
+
+    def row_done() -> None:
+        counter[0] += 1
+        if counter[0] % every == 0:
+            search.commit()
+
+    tk.config[key] = False
+    try:
+        yield row_done
+    finally:
+        tk.config[key] = before
+        if counter[0] % every:
+            search.commit()
+
+
 def import_rows(rows: list[tabular.Row], dry_run: bool = False) -> Report:
+    if dry_run:  # nothing is indexed: the transactions roll back
+        return _import_rows(rows, True, lambda: None)
+    with search_commit_per_batch() as row_done:
+        return _import_rows(rows, False, row_done)
+
+
+def _import_rows(rows: list[tabular.Row], dry_run: bool, row_done) -> Report:
     report = Report()
     for row in rows:
         if row.errors:
@@ -76,6 +116,7 @@ def import_rows(rows: list[tabular.Row], dry_run: bool = False) -> Report:
             report.failed.append(row)
             model.Session.rollback()
             continue
+        row_done()
         if existing:
             report.updated += 1
         else:

@@ -61,8 +61,26 @@ def _after_flush(session, flush_context) -> None:
             ids.add(obj.package_id)
         elif isinstance(obj, model.Member) and obj.table_name == "package" and obj.table_id:
             ids.add(obj.table_id)
-        elif isinstance(obj, model.Group) and obj.is_organization and obj.id:
+        elif (isinstance(obj, model.Group) and obj.is_organization and obj.id
+              and _org_changed(session, obj)):
             orgs.add(obj.id)
+
+
+#: What the store reads of an organisation (store/derive.py) and what
+#: changes its offers' fate; another change of the group row touches none.
+_ORG_ATTRIBUTES = ("title", "name", "state")
+
+
+def _org_changed(session, org) -> bool:
+    """Whether an organisation in the flush changed in a way its offers'
+    rows depend on. Creating an offer puts its organisation among the dirty
+    objects (the package joins its collection) without changing it: resyncing
+    all its offers then would make every create cost O(offers of the
+    organisation) — an import of n offers O(n²)."""
+    if org in session.deleted:
+        return True
+    state = sa.inspect(org)
+    return any(state.attrs[name].history.has_changes() for name in _ORG_ATTRIBUTES)
 
 
 def _on_execute(state) -> None:
