@@ -219,6 +219,7 @@ def clean_store():
     conn.exec_driver_sql("DELETE FROM keck_homeless.problem_report")
     conn.exec_driver_sql("DELETE FROM keck_homeless.reminder_sent")
     conn.exec_driver_sql("DELETE FROM keck_homeless.area")
+    conn.exec_driver_sql("UPDATE keck_homeless.store_state SET version = version + 1")
     model.Session.commit()
     yield
 

@@ -212,12 +212,7 @@ def area_type(level: str) -> FeatureType:
 
 def area_levels(engine) -> list[str]:
     """The levels with areas (none before the areas migration)."""
-    from ckanext.keck_homeless.store import area_figures
-
-    with engine.connect() as conn:
-        if conn.execute(sa.text("SELECT to_regclass('keck_homeless.area_figure')")).scalar() is None:
-            return []
-        return area_figures.levels(conn)
+    return [layer.ftype.level for layer in area_layers(engine)]
 
 
 class AreaLayer(NamedTuple):
@@ -242,14 +237,28 @@ _AREA_LAYERS = sa.text("""
     ORDER BY level""")
 
 
+#: engine URL → (store version, area layers): capabilities and type names
+#: need them on every request; they change only when areas are loaded or
+#: deleted, which bumps the store version (store/areas.py).
+_AREA_LAYER_CACHE: dict[str, tuple[int, list]] = {}
+
+
 def area_layers(engine) -> list[AreaLayer]:
-    """One entry per loaded area level (none before the areas migration)."""
+    """One entry per loaded area level (none before the areas migration),
+    cached per store version."""
+    key = str(engine.url)
     with engine.connect() as conn:
+        version = published.version(conn)
+        hit = _AREA_LAYER_CACHE.get(key)
+        if hit is not None and hit[0] == version:
+            return hit[1]
         if conn.execute(sa.text("SELECT to_regclass('keck_homeless.area_figure')")).scalar() is None:
             return []
-        return [AreaLayer(area_type(r[0]), (round(r[2], 6), round(r[3], 6), round(r[4], 6),
-                                            round(r[5], 6)), r[6] or "", int(r[1]), r[7] or "")
-                for r in conn.execute(_AREA_LAYERS)]
+        layers = [AreaLayer(area_type(r[0]), (round(r[2], 6), round(r[3], 6), round(r[4], 6),
+                                              round(r[5], 6)), r[6] or "", int(r[1]), r[7] or "")
+                  for r in conn.execute(_AREA_LAYERS)]
+    _AREA_LAYER_CACHE[key] = (version, layers)
+    return layers
 
 
 def feature_types(engine=None) -> list[FeatureType]:

@@ -87,8 +87,3 @@ def stored_basis(conn, level: str) -> str | None:
         "SELECT min(basis) FROM keck_homeless.area_figure WHERE level = :level "
         "HAVING count(DISTINCT basis) = 1"), {"level": level}).scalar()
 
-
-def levels(conn) -> list[str]:
-    """The levels that have areas, in order."""
-    return [r[0] for r in conn.execute(sa.text(
-        "SELECT DISTINCT level FROM keck_homeless.area ORDER BY level"))]

@@ -131,7 +131,15 @@ def replace_level(conn, level: str, areas: Iterable[Area], source_note: str = ""
              "population_date": population_date if area.population is not None else None,
              "source": source_note, "source_url": source_url})
     assign(conn, level=level)
+    _bump(conn)
     return len(rows)
+
+
+def _bump(conn) -> None:
+    """A new store version: the layers (area types, their extents and source
+    notes) are cached per version."""
+    conn.execute(sa.text("UPDATE keck_homeless.store_state SET version = version + 1, "
+                         "changed = now() WHERE id = 1"))
 
 
 def set_population(conn, level: str, figures: dict[str, int],
@@ -167,8 +175,10 @@ def levels(conn) -> list[dict[str, Any]]:
 def delete_level(conn, level: str) -> int:
     conn.execute(sa.text("DELETE FROM keck_homeless.offer_area WHERE level = :level"),
                  {"level": check_level(level)})
-    return conn.execute(sa.text("DELETE FROM keck_homeless.area WHERE level = :level"),
-                        {"level": level}).rowcount
+    count = conn.execute(sa.text("DELETE FROM keck_homeless.area WHERE level = :level"),
+                         {"level": level}).rowcount
+    _bump(conn)
+    return count
 
 
 #: The point an offer is assigned by: the exact one from the protected
