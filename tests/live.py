@@ -46,8 +46,10 @@ def _wait_until_up(url: str, proc: subprocess.Popen, log: Path) -> None:
 @contextlib.contextmanager
 def live_ckan(ini: str | Path, *, port: int | None = None,
               settings: Mapping[str, str] | None = None,
-              log: Path | None = None) -> Iterator[str]:
-    """Serve a copy of ``ini`` (with ``settings`` applied) and yield its URL."""
+              log: Path | None = None, gunicorn: bool = False) -> Iterator[str]:
+    """Serve a copy of ``ini`` (with ``settings`` applied) and yield its URL:
+    with ``ckan run``, or with ``gunicorn=True`` the way ``make demo`` serves
+    it (gunicorn, threaded workers, keep-alive)."""
     ini = Path(ini).resolve()
     port = port or free_port()
     url = f"http://127.0.0.1:{port}"
@@ -57,9 +59,17 @@ def live_ckan(ini: str | Path, *, port: int | None = None,
              *(f"{key} = {value}" for key, value in (settings or {}).items()))
     log = log or live_ini.with_suffix(".log")
     with open(log, "wb") as fh:
-        proc = subprocess.Popen([ckan_bin(), "-c", str(live_ini), "run", "--host", "127.0.0.1",
-                                 "--port", str(port), "--disable-reloader"],
-                                stdout=fh, stderr=subprocess.STDOUT)
+        if gunicorn:
+            cmd = [str(Path(sys.executable).with_name("gunicorn")), "-k", "gthread",
+                   "--workers", "1", "--threads", "4", "--keep-alive", "5",
+                   "-b", f"127.0.0.1:{port}", "--control-socket", str(live_ini.with_suffix(".ctl")),
+                   "ckanext.keck_homeless.wsgi:application"]
+            env = {**os.environ, "CKAN_INI": str(live_ini)}
+        else:
+            cmd = [ckan_bin(), "-c", str(live_ini), "run", "--host", "127.0.0.1",
+                   "--port", str(port), "--disable-reloader"]
+            env = None
+        proc = subprocess.Popen(cmd, stdout=fh, stderr=subprocess.STDOUT, env=env)
     try:
         _wait_until_up(url, proc, log)
         yield url

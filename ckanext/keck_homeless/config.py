@@ -171,6 +171,7 @@ def _ogc(cfg: Mapping[str, Any], region) -> ServiceSettings:
         access_constraints=_text(cfg, "ogc.access_constraints", d.access_constraints),
         count_default=_int(cfg, "ogc.count_default", d.count_default, minimum=1),
         count_max=_int(cfg, "ogc.count_max", d.count_max, minimum=1),
+        max_queries=_int(cfg, "ogc.max_queries", d.max_queries, minimum=1),
         namespace_uri=_text(cfg, "ogc.namespace_uri", d.namespace_uri) or d.namespace_uri,
         region_bbox=region,
         wms=Limits(

@@ -225,6 +225,56 @@ def test_http_glue_errors_are_4xx_reports(server):
     assert status == 400 and json.loads(body)["code"] == "InvalidParameterValue"
 
 
+def _refused_body_then_next_request(url: str) -> tuple[int, int, bytes]:
+    """A POST over the size limit, then a GET on the same keep-alive
+    connection (http.client reconnects if the server said it closes)."""
+    import http.client
+    from urllib.parse import urlsplit
+
+    where = urlsplit(url)
+    conn = http.client.HTTPConnection(where.hostname, where.port, timeout=30)
+    try:
+        conn.request("POST", "/keck-homeless/ows", body=b"<a>" + b"x" * 1_500_000 + b"</a>",
+                     headers={"Content-Type": "application/xml"})
+        first = conn.getresponse()
+        first.read()
+        conn.request("GET", "/keck-homeless/ows?SERVICE=WFS&REQUEST=GetCapabilities")
+        second = conn.getresponse()
+        return first.status, second.status, second.read()
+    finally:
+        conn.close()
+
+
+@pytest.mark.parametrize("served_by", ["ckan run", "gunicorn"])
+def test_a_refused_body_leaves_the_connection_usable(server, served_by):
+    """The 413 for a body over 1 MB must not leave the body's rest on a
+    keep-alive connection, where the server would read it as the client's
+    next request (issue 13)."""
+    if served_by == "ckan run":
+        first, second, body = _refused_body_then_next_request(server)
+    else:
+        with live_ckan(tk.config["__file__"], gunicorn=True) as url:
+            first, second, body = _refused_body_then_next_request(url)
+    assert first == 413
+    assert second == 200 and b"WFS_Capabilities" in body
+
+
+def test_too_many_queries_in_one_request_are_refused_before_any_runs(server):
+    query_el = '<wfs:Query typeNames="keck:hilfsangebote"/>'
+    body = ('<wfs:GetFeature service="WFS" version="2.0.0" xmlns:wfs="http://www.opengis.net/wfs/2.0" '
+            'xmlns:keck="https://www.kreis-dueren.de/keck-homeless/1.0">'
+            + query_el * 2000 + "</wfs:GetFeature>").encode()
+    status, out = post(OWS, body)
+    assert status == 400 and b'exceptionCode="OperationProcessingFailed"' in out
+    assert b"2000" in out and len(out) < 2000
+    status, out = get(OWS + "?SERVICE=WFS&VERSION=2.0.0&REQUEST=GetFeature&TYPENAMES="
+                      + ",".join(["hilfsangebote"] * 21))
+    assert status == 400 and b"(21, " in out
+    # the allowed number still works
+    status, out = post(OWS, body.replace((query_el * 2000).encode(), (query_el * 20).encode()))
+    assert status == 200 and out.count(b"<wfs:member") == 20 * len(wfs_world.PUBLIC)
+
+
 # -- the KECK-Atlas area layer through real clients ------------------------------------
 def test_owslib_and_gdal_read_the_area_layer(server, world):
     wfs = owslib_wfs("2.0.0")

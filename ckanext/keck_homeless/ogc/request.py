@@ -51,6 +51,9 @@ class ServiceSettings:
     #: Default and maximum COUNT (WFS) / limit (OGC API).
     count_default: int = 10000
     count_max: int = 100000
+    #: Most queries one WFS request may carry (``<wfs:Query>`` elements in a
+    #: POST body, names in TYPENAMES): each is one SQL query and one result set.
+    max_queries: int = 20
     #: XML namespace of the application schema.
     namespace_uri: str = NAMESPACE_URI
     namespace_prefix: str = NAMESPACE_PREFIX

@@ -211,6 +211,15 @@ def split_id(rid: str, engine=None) -> tuple[query.FeatureType | None, str]:
     return None, rid
 
 
+def check_query_count(req: OWSRequest, n: int, locator: str) -> None:
+    """Refuse a request with more queries than the services allow, before any runs."""
+    limit = req.settings.max_queries
+    if n > limit:
+        raise errors.OperationProcessingFailed(
+            f"Zu viele Abfragen in einer Anfrage ({n}, höchstens {limit}) / "
+            f"too many queries in one request ({n}, at most {limit})", locator=locator, status=400)
+
+
 def from_kvp(req: OWSRequest) -> WFSRequest:
     op = _operation(req.get("REQUEST"))
     version = _version(op, req.get("VERSION"), req.get("ACCEPTVERSIONS"))
@@ -221,6 +230,7 @@ def from_kvp(req: OWSRequest) -> WFSRequest:
     names_param = "TYPENAMES" if version == "2.0.0" else "TYPENAME"
     type_text = req.get("TYPENAMES") or req.get("TYPENAME")
     wreq.type_names = _split_list(type_text)
+    check_query_count(req, len(wreq.type_names), names_param)
     if op == "DescribeFeatureType":
         wreq.queries = [QuerySpec(_resolve_type(req, n, namespaces, names_param), query.FeatureQuery())
                         for n in wreq.type_names]

@@ -21,6 +21,7 @@ from ckanext.keck_homeless.ogc.wfs_request import (
     _value_reference,
     _version,
     check_names,
+    check_query_count,
 )
 
 
@@ -45,6 +46,7 @@ def from_xml(req: OWSRequest) -> WFSRequest:
         return wreq
     if op == "DescribeFeatureType":
         names = [t.text.strip() for t in root if _local(t) == "TypeName" and t.text]
+        check_query_count(req, len(names), "TypeName")
         wreq.type_names = names
         wreq.queries = [QuerySpec(_xml_type(req, t, root), query.FeatureQuery()) for t in names]
         wreq.fmt = _dft_format(root.get("outputFormat"), version)
@@ -59,6 +61,8 @@ def from_xml(req: OWSRequest) -> WFSRequest:
     wreq.hits = _result_type(root.get("resultType"))
     if op == "GetPropertyValue":
         wreq.value_reference = _value_reference(root.get("valueReference"))
+    check_query_count(req, sum(1 for c in root if isinstance(c.tag, str)
+                               and _local(c) in ("Query", "StoredQuery")), "Query")
     for child in root:
         if not isinstance(child.tag, str):
             continue

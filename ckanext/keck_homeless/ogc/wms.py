@@ -124,7 +124,8 @@ def handle(request) -> tuple[int, dict, bytes]:
         if not req_name:
             raise errors.MissingParameterValue("Parameter REQUEST fehlt / is missing", locator="REQUEST")
         raise errors.OperationNotSupported(
-            f"Unbekannte WMS-Anfrage / unknown WMS request {request.get('REQUEST')[:40]!r}", locator="REQUEST")
+            f"Unbekannte WMS-Anfrage / unknown WMS request {request.get('REQUEST')[:40]!r}", locator="REQUEST",
+            status=400)
     except errors.OWSException as exc:
         if version == V111 and isinstance(exc, errors.InvalidCRS):
             exc.code = InvalidSRS.code

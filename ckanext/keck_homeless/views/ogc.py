@@ -86,6 +86,11 @@ def _response(result) -> Response:
     return resp
 
 
+#: How much of a refused POST body is read and dropped, so that the next
+#: request on a keep-alive connection is not parsed from its rest.
+DRAIN_BYTES = 16 * 1024 * 1024
+
+
 def _too_large(req) -> bool:
     return req.method == "POST" and (req.content_length or 0) > ows.MAX_POST_BYTES
 
@@ -95,10 +100,27 @@ def _too_large_result():
     return errors.OperationParsingFailed("POST-Body zu groß / POST body too large", locator="request", status=413).render()
 
 
+def _after_refused_body(req, result):
+    """A 413 leaves the rest of the body unread: drain it (bounded) and ask
+    the server to close the connection, so a keep-alive client's next request
+    is not read from the middle of this body. (gunicorn drops the header and
+    drains the body itself before it parses the next request.)"""
+    if isinstance(result, tuple) and result[0] == 413:
+        left = DRAIN_BYTES
+        while left > 0:
+            chunk = req.stream.read(min(65536, left))
+            if not chunk:
+                break
+            left -= len(chunk)
+        status, headers, body = result
+        result = status, {**headers, "Connection": "close"}, body
+    return result
+
+
 def ows_endpoint():
     if _too_large(request):
-        return _response(_too_large_result())
-    return _response(ows.handle(_request(base_url=_site_url() + OWS_PATH)))
+        return _response(_after_refused_body(request, _too_large_result()))
+    return _response(_after_refused_body(request, ows.handle(_request(base_url=_site_url() + OWS_PATH))))
 
 
 def ogcapi_endpoint(path: str = ""):
@@ -152,8 +174,9 @@ class FastPath:
     def _ows(self, environ: dict):
         req = WerkzeugRequest(environ)
         if _too_large(req):
-            return _too_large_result()
-        return ows.handle(_request(req, self._lang(environ), base_url=_site_url(req) + OWS_PATH))
+            return _after_refused_body(req, _too_large_result())
+        return _after_refused_body(req, ows.handle(
+            _request(req, self._lang(environ), base_url=_site_url(req) + OWS_PATH)))
 
     def _ogcapi(self, environ: dict, path: str):
         req = WerkzeugRequest(environ)
