@@ -292,29 +292,37 @@ def areas_delete(level):
 
 @keck_homeless.command("rebuild")
 def rebuild():
-    """Re-derive the whole feature store from CKAN (one transaction)."""
+    """Re-derive the whole feature store from CKAN (one transaction), then
+    bring the search index in line with CKAN's packages (ghost documents
+    deleted, missing or outdated ones indexed)."""
     from ckan import model
 
+    from ckanext.keck_homeless import index_check
     from ckanext.keck_homeless.store import sync
 
     conn = model.Session.connection()
     count = sync.rebuild(conn)
     model.Session.commit()
     click.echo(f"feature store rebuilt: {count} published locations")
+    repaired = index_check.repair(model.Session.connection())
+    model.Session.rollback()
+    click.echo(f"search index: {len(repaired.ghosts)} ghost documents deleted, "
+               f"{len(repaired.unindexed)} datasets indexed, {len(repaired.outdated)} reindexed")
 
 
 @keck_homeless.command("check")
 def check():
-    """List differences between CKAN and the feature store, and every exact
-    location of a protected offer found where CKAN keeps package data
-    (extras, activities, Solr). Exit status 1 if anything is found."""
+    """List differences between CKAN and the feature store, between CKAN's
+    packages and the search index, and every exact location of a protected
+    offer found where CKAN keeps package data (extras, activities, Solr).
+    Exit status 1 if anything is found."""
     from ckan import model
 
-    from ckanext.keck_homeless import privacy, privacy_audit
+    from ckanext.keck_homeless import index_check, privacy, privacy_audit
     from ckanext.keck_homeless.store import areas, sync
 
     conn = model.Session.connection()
-    found = sync.differences(conn)
+    found = sync.differences(conn) + index_check.differences(conn).lines()
     leaks = privacy_audit.find_leaks(conn, privacy.solr_documents)
     outside = areas.outside_named_municipality(conn)
     model.Session.rollback()
@@ -329,8 +337,8 @@ def check():
                    "`ckan keck-homeless protect-migrate`", err=True)
     if found or leaks:
         sys.exit(1)
-    click.echo("feature store is consistent with CKAN; no exact location outside the "
-               "protected table")
+    click.echo("feature store and search index are consistent with CKAN; no exact "
+               "location outside the protected table")
 
 
 @keck_homeless.command("protect-migrate")
