@@ -98,3 +98,33 @@ def test_ckan_views_that_let_an_action_error_escape_answer_4xx(app, path, status
     """CKAN's activity view raised NotFound/NotAuthorized into a 500."""
     assert app.get(path).status_code == status
 
+
+
+@pytest.mark.parametrize("path", [
+    "/api/3/action/package_show?id=ogc-x&id=ogc-y",
+    "/api/3/action/organization_show?id=a&id=b",
+    "/api/3/action/member_list?id=a&id=b",
+])
+def test_a_repeated_lookup_parameter_is_a_field_error(app, path):
+    """CKAN turns ``?id=a&id=b`` into a list and passed it on to SQL: a 500
+    (found by the fuzz suite)."""
+    res = app.get(path)
+    assert res.status_code == 409, res.get_data(as_text=True)[:300]
+    assert "Bitte nur einen Wert" in res.json["error"]["id"][0]
+
+
+@pytest.mark.parametrize("method, path, allow", [
+    ("TRACE", "/keck-homeless/ogcapi/", "GET, HEAD, OPTIONS"),
+    ("DELETE", "/keck-homeless/ogcapi/collections/hilfsangebote/items", "GET, HEAD, OPTIONS"),
+    ("PUT", "/keck-homeless/ows", "GET, POST, HEAD, OPTIONS"),
+])
+def test_other_methods_are_a_405_with_allow_in_the_protocols_form(app, method, path, allow):
+    """CKAN's 405 page dropped the Allow header RFC 9110 requires (found by
+    schemathesis)."""
+    res = app.test_client().open(path, method=method)
+    assert res.status_code == 405 and res.headers["Allow"] == allow
+    body = res.get_data(as_text=True)
+    if "/ows" in path:
+        assert 'exceptionCode="OperationNotSupported"' in body
+    else:
+        assert json.loads(body)["code"] == "OperationNotSupported"

@@ -50,11 +50,35 @@ def refused(environ: dict) -> str | None:
     return None
 
 
+#: methods each service answers (HEAD and OPTIONS: CKAN/Flask answer them)
+SERVICE_METHODS = {OWS_PATH: "GET, POST, HEAD, OPTIONS", OGCAPI_PATH: "GET, HEAD, OPTIONS"}
+
+
+def method_refused(environ: dict) -> str | None:
+    """The ``Allow`` value if the method is not one the service answers.
+    (CKAN's error page for a 405 drops the ``Allow`` header RFC 9110 requires,
+    and is HTML where the protocols expect their own exception form.)"""
+    path = environ.get("PATH_INFO", "")
+    service = OWS_PATH if path == OWS_PATH else (
+        OGCAPI_PATH if path == OGCAPI_PATH or path.startswith(OGCAPI_PATH + "/") else None)
+    if service is None:
+        return None
+    allowed = SERVICE_METHODS[service]
+    method = environ.get("REQUEST_METHOD", "GET").upper()
+    return None if method in allowed.split(", ") else allowed
+
+
 class InputGuard:
     def __init__(self, app: Any):
         self.app = app
 
     def __call__(self, environ: dict, start_response):
+        allowed = method_refused(environ)
+        if allowed:
+            status, headers, body = self.not_allowed(environ.get("PATH_INFO", ""), allowed)
+            start_response(f"{status} Method Not Allowed", [
+                *headers.items(), ("Allow", allowed), ("Content-Length", str(len(body)))])
+            return [body]
         where = refused(environ)
         if where is None:
             return self.app(environ, start_response)
@@ -62,6 +86,16 @@ class InputGuard:
         start_response(f"{status} Bad Request", [*headers.items(),
                                                   ("Content-Length", str(len(body)))])
         return [body]
+
+    @staticmethod
+    def not_allowed(path: str, allowed: str) -> tuple[int, dict, bytes]:
+        exc = errors.OperationNotSupported(
+            f"HTTP-Methode nicht erlaubt, erlaubt sind {allowed} / "
+            f"HTTP method not allowed, allowed are {allowed}", locator="method", status=405)
+        if path == OWS_PATH:
+            return exc.render("2.0.0")
+        return 405, {"Content-Type": "application/json"}, json.dumps(
+            exc.as_json(), ensure_ascii=False).encode("utf-8")
 
     @staticmethod
     def answer(path: str, where: str) -> tuple[int, dict, bytes]:

@@ -9,6 +9,7 @@ from ckan.types import Context, DataDict
 
 from ckanext.keck_homeless import privacy
 from ckanext.keck_homeless.offers import rules
+from ckanext.keck_homeless.offers.messages import Msg
 
 
 @tk.side_effect_free
@@ -298,10 +299,46 @@ def _dcat_loaded() -> bool:
     return "dcat" in (plugins.split() if isinstance(plugins, str) else plugins)
 
 
+#: The key a read action looks one object up by; a repeated GET parameter
+#: (``?id=a&id=b``) reaches the action as a list, which CKAN passes on to
+#: SQL and answers with a 500.
+_LOOKUP_KEYS = ("id", "name")
+_ONE_VALUE = Msg("Give one value, not several.")
+
+
+def _single_lookup(next_action, context: Context, data_dict: DataDict):
+    for key in _LOOKUP_KEYS:
+        if isinstance((data_dict or {}).get(key), (list, tuple, dict)):
+            raise tk.ValidationError({key: [_ONE_VALUE.text(_lang())]})
+    return next_action(context, data_dict)
+
+
+def _lookup_guards() -> dict[str, Any]:
+    """CKAN's own read actions (``*_show``, ``*_list``), chained to refuse a
+    list where one id or name belongs."""
+    import inspect
+
+    from ckan.logic.action import get as core_get
+
+    out = {}
+    for name, func in inspect.getmembers(core_get, inspect.isfunction):
+        if func.__module__ == core_get.__name__ and not name.startswith("_") \
+                and name.endswith(("_show", "_list")):
+            def guard(next_action, context, data_dict):
+                return _single_lookup(next_action, context, data_dict)
+            guard.__name__ = name
+            # CKAN gives the chain the attributes of the last link: keep the
+            # core action's (side_effect_free lets the API answer GET)
+            guard.__dict__.update(func.__dict__)
+            out[name] = tk.chained_action(guard)
+    return out
+
+
 def get_actions() -> dict[str, Any]:
     catalogue = ({"dcat_catalog_show": dcat_catalog_show,
                   "dcat_catalog_search": dcat_catalog_search} if _dcat_loaded() else {})
     return {
+        **_lookup_guards(),
         **catalogue,
         "keck_homeless_protected_location_show": keck_homeless_protected_location_show,
         "keck_homeless_offer_verify": keck_homeless_offer_verify,

@@ -217,7 +217,12 @@ def test_ogc_api_collection_items_and_item(world, engine, expected_counts):
     assert isinstance(page, features.HtmlPage)
     assert page.context["collection"]["attribution"] == wfs_world.AREA_NOTE
     _, _, api = ogcapi_call(engine, "api")
-    assert "gebiete_gemeinde" in api["components"]["parameters"]["collectionId"]["schema"]["enum"]
+    # each collection has its own paths, with the queryables it accepts
+    area_items = api["paths"]["/collections/gebiete_gemeinde/items"]["get"]["parameters"]
+    offer_items = api["paths"]["/collections/hilfsangebote/items"]["get"]["parameters"]
+    assert {"$ref": "#/components/parameters/code"} in area_items
+    assert {"$ref": "#/components/parameters/category"} not in area_items
+    assert {"$ref": "#/components/parameters/code"} not in offer_items
 
 
 # -- WMS ---------------------------------------------------------------------------------

@@ -52,6 +52,8 @@ def queryables(ftype: query.FeatureType) -> tuple[str, ...]:
 STANDARD_PARAMS = {"f", "limit", "offset", "bbox", "bbox-crs", "crs", "filter", "filter-lang",
                    "datetime", "lang"}
 DEFAULT_LIMIT = 100
+#: largest offset (PostgreSQL's integer; larger pages do not exist)
+MAX_INT = 2**31 - 1
 
 JSON = "application/json"
 GEOJSON = "application/geo+json"
@@ -240,8 +242,10 @@ def _int_param(req: OWSRequest, name: str, default: int, minimum: int, maximum: 
         value = int(raw)
     except ValueError:
         raise errors.InvalidParameterValue(f"{name} muss eine ganze Zahl sein / must be an integer", locator=name) from None
-    if value < minimum or value > 2**31 - 1:
-        raise errors.InvalidParameterValue(f"{name} muss ≥ {minimum} sein / must be ≥ {minimum}", locator=name)
+    if value < minimum or value > MAX_INT:
+        raise errors.InvalidParameterValue(
+            f"{name} muss zwischen {minimum} und {MAX_INT} liegen / must be between {minimum} and {MAX_INT}",
+            locator=name)
     return min(value, maximum) if maximum else value
 
 
@@ -271,6 +275,9 @@ def _items_query(req: OWSRequest, ftype: query.FeatureType) -> tuple[query.Featu
     if bbox_text:
         bcrs = _crs_param(req, "bbox-crs")
         nums = bbox_text.split(",")
+        if len(nums) not in (4, 6):
+            raise errors.InvalidParameterValue(
+                "bbox braucht 4 oder 6 Zahlen / bbox needs 4 or 6 numbers", locator="bbox")
         if len(nums) == 6:  # 3D: drop the heights
             bbox_text = ",".join(nums[0:2] + nums[3:5])
         box, _ = crslib.parse_bbox(bbox_text, default_crs=bcrs, locator="bbox")
@@ -397,10 +404,39 @@ _JSON_TYPES = {"boolean": {"type": "boolean"}, "integer": {"type": "integer"},
                "dateTime": {"type": "string", "format": "date-time"}}
 
 
+def _collection_paths(ft, param_ref, json_resp, error) -> dict:
+    """The paths of one collection, with the queryables it accepts (a
+    document with one ``{collectionId}`` path would offer every collection
+    the parameters of all)."""
+    base = f"/collections/{ft.name}"
+    op = ft.name.replace("_", " ").title().replace(" ", "")
+    feature = {"description": "Feature", "content": {
+        GEOJSON: {"schema": {"$ref": "#/components/schemas/Feature"}},
+        HTML: {"schema": {"type": "string"}}}}
+    features_resp = {"description": "Features", "content": {
+        GEOJSON: {"schema": {"$ref": "#/components/schemas/FeatureCollection"}},
+        HTML: {"schema": {"type": "string"}}}}
+    return {
+        base: {"get": {"summary": f"Collection {ft.name}", "operationId": f"describe{op}",
+                       "parameters": [param_ref("f")],
+                       "responses": {"200": json_resp, "400": error, "404": error}}},
+        base + "/items": {"get": {
+            "summary": f"Features of {ft.name}", "operationId": f"getFeatures{op}",
+            "parameters": [param_ref(n) for n in ("f", "limit", "offset", "bbox", "bbox-crs",
+                                                  "datetime", "crs", "filter", "filter-lang")]
+            + [param_ref(q) for q in queryables(ft)],
+            "responses": {"200": features_resp, "400": error, "404": error}}},
+        base + "/items/{featureId}": {"get": {
+            "summary": f"One feature of {ft.name}", "operationId": f"getFeature{op}",
+            "parameters": [param_ref("featureId"), param_ref("f"), param_ref("crs")],
+            "responses": {"200": feature, "400": error, "404": error}}},
+    }
+
+
 def openapi(req: OWSRequest) -> dict:
     """A self-contained OpenAPI 3.0 document (all ``$ref`` are local)."""
     s = req.settings
-    coll_ids = [ft.name for ft in query.feature_types(req.engine)]
+    ftypes = query.feature_types(req.engine)
 
     def param_ref(name):
         return {"$ref": f"#/components/parameters/{name}"}
@@ -431,33 +467,12 @@ def openapi(req: OWSRequest) -> dict:
             "/collections": {"get": {"summary": "Collections", "operationId": "getCollections",
                                      "parameters": [param_ref("f")],
                                      "responses": {"200": json_resp, "400": error}}},
-            "/collections/{collectionId}": {"get": {
-                "summary": "One collection", "operationId": "describeCollection",
-                "parameters": [param_ref("collectionId"), param_ref("f")],
-                "responses": {"200": json_resp, "400": error, "404": error}}},
-            "/collections/{collectionId}/items": {"get": {
-                "summary": "Features of a collection", "operationId": "getFeatures",
-                "parameters": [param_ref(n) for n in ("collectionId", "f", "limit", "offset", "bbox",
-                                                      "bbox-crs", "datetime", "crs", "filter",
-                                                      "filter-lang")]
-                + [param_ref(q) for q in QUERYABLES + AREA_QUERYABLES],
-                "responses": {"200": {"description": "Features", "content": {
-                    GEOJSON: {"schema": {"$ref": "#/components/schemas/FeatureCollection"}},
-                    HTML: {"schema": {"type": "string"}}}}, "400": error, "404": error}}},
-            "/collections/{collectionId}/items/{featureId}": {"get": {
-                "summary": "One feature", "operationId": "getFeature",
-                "parameters": [param_ref("collectionId"), param_ref("featureId"), param_ref("f"),
-                               param_ref("crs")],
-                "responses": {"200": {"description": "Feature", "content": {
-                    GEOJSON: {"schema": {"$ref": "#/components/schemas/Feature"}},
-                    HTML: {"schema": {"type": "string"}}}}, "400": error, "404": error}}},
+            **{path: item for ft in ftypes for path, item in _collection_paths(ft, param_ref, json_resp, error).items()},
         },
         "components": {
             "parameters": {
                 "f": {"name": "f", "in": "query", "required": False, "style": "form", "explode": False,
                       "schema": {"type": "string", "enum": ["json", "html"], "default": "json"}},
-                "collectionId": {"name": "collectionId", "in": "path", "required": True,
-                                 "schema": {"type": "string", "enum": coll_ids}},
                 "featureId": {"name": "featureId", "in": "path", "required": True,
                               "schema": {"type": "string"}},
                 "limit": {"name": "limit", "in": "query", "required": False, "style": "form",
@@ -465,10 +480,12 @@ def openapi(req: OWSRequest) -> dict:
                                                        "maximum": s.count_max,
                                                        "default": min(DEFAULT_LIMIT, s.count_max)}},
                 "offset": {"name": "offset", "in": "query", "required": False,
-                           "schema": {"type": "integer", "minimum": 0, "default": 0}},
+                           "schema": {"type": "integer", "minimum": 0, "maximum": MAX_INT,
+                                      "default": 0}},
                 "bbox": {"name": "bbox", "in": "query", "required": False, "style": "form",
-                         "explode": False, "schema": {"type": "array", "minItems": 4, "maxItems": 6,
-                                                      "items": {"type": "number"}}},
+                         "explode": False, "schema": {  # as OGC's own building block: 4 or 6 numbers
+                             "type": "array", "items": {"type": "number"},
+                             "oneOf": [{"minItems": n, "maxItems": n} for n in (4, 6)]}},
                 "bbox-crs": {"name": "bbox-crs", "in": "query", "required": False,
                              "schema": {"type": "string", "format": "uri", "enum": list(CRS_URIS),
                                         "default": crslib.CRS84_URI}},

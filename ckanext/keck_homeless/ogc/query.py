@@ -357,6 +357,29 @@ class FeatureQuery:
     ordered: bool = True
 
 
+#: lon/lat box where transforms to UTM zone 32 (central meridian 9° E) are
+#: defined and sound; PROJ refuses points far from the meridian.
+UTM32_DOMAIN = (-21.0, 0.0, 39.0, 84.0)
+#: half the width of the Web Mercator world, in metres
+MERCATOR_MAX = 20037508.342789244
+
+
+def _clamp(value: float, limit: float) -> float:
+    return max(-limit, min(limit, value))
+
+
+def _mercator_to_lonlat(bbox):
+    import math
+
+    def lon(x):
+        return math.degrees(_clamp(x, MERCATOR_MAX) / 6378137.0)
+
+    def lat(y):
+        return math.degrees(math.atan(math.sinh(_clamp(y, MERCATOR_MAX) / 6378137.0)))
+
+    return lon(bbox[0]), lat(bbox[1]), lon(bbox[2]), lat(bbox[3])
+
+
 def envelope_condition(bbox: tuple[float, float, float, float], srid: int,
                        source: Source = OFFERS):
     """Rows whose geometry touches a rectangle given in ``srid`` (PostGIS order).
@@ -364,24 +387,46 @@ def envelope_condition(bbox: tuple[float, float, float, float], srid: int,
     Offers: UTM rectangles are compared in UTM; geographic and Web-Mercator
     ones in WGS84 (a Mercator rectangle is a lon/lat rectangle), so the
     result is exact and uses the GiST indexes. Areas are compared in UTM."""
-    if bbox[0] > bbox[2] and srid in crslib.GEOGRAPHIC_EPSG:  # crosses the antimeridian
-        return sa.or_(envelope_condition((bbox[0], bbox[1], 180.0, bbox[3]), srid, source),
-                      envelope_condition((-180.0, bbox[1], bbox[2], bbox[3]), srid, source))
-    minx, miny, maxx, maxy = (sa.bindparam(None, float(v), type_=sa.Float) for v in bbox)
+    if srid in crslib.GEOGRAPHIC_EPSG:
+        # longitudes and latitudes beyond the globe mean its edge
+        bbox = (_clamp(bbox[0], 180), _clamp(bbox[1], 90), _clamp(bbox[2], 180), _clamp(bbox[3], 90))
+        if bbox[0] > bbox[2]:  # crosses the antimeridian
+            return sa.or_(envelope_condition((bbox[0], bbox[1], 180.0, bbox[3]), srid, source),
+                          envelope_condition((-180.0, bbox[1], bbox[2], bbox[3]), srid, source))
     if srid == 25832:
+        minx, miny, maxx, maxy = (sa.bindparam(None, float(v), type_=sa.Float) for v in bbox)
         return sa.func.ST_Intersects(source.geom_utm, sa.func.ST_MakeEnvelope(minx, miny, maxx, maxy, 25832))
-    env = sa.func.ST_MakeEnvelope(minx, miny, maxx, maxy, srid)
     if not source.point:
-        if srid in (4326, 4258):
-            env = sa.func.ST_SetSRID(env, 4326)
-            # a lon/lat rectangle is not a straight-sided UTM polygon: densify
-            env = sa.func.ST_Segmentize(env, 0.01)
+        # Areas are compared in UTM 32, which is defined (and sound) only near
+        # its meridian: the lon/lat rectangle is first cut to that domain.
+        lonlat = _mercator_to_lonlat(bbox) if srid == 3857 else bbox
+        cut = (max(lonlat[0], UTM32_DOMAIN[0]), max(lonlat[1], UTM32_DOMAIN[1]),
+               min(lonlat[2], UTM32_DOMAIN[2]), min(lonlat[3], UTM32_DOMAIN[3]))
+        if cut[0] > cut[2] or cut[1] > cut[3]:
+            return sa.false()
+        minx, miny, maxx, maxy = (sa.bindparam(None, float(v), type_=sa.Float) for v in cut)
+        # a lon/lat rectangle is not a straight-sided UTM polygon: densify
+        env = sa.func.ST_Segmentize(sa.func.ST_MakeEnvelope(minx, miny, maxx, maxy, 4326), 0.01)
         return sa.func.ST_Intersects(source.geom_utm, sa.func.ST_Transform(env, 25832))
+    if srid == 3857:
+        bbox = tuple(_clamp(v, MERCATOR_MAX) for v in bbox)
+    minx, miny, maxx, maxy = (sa.bindparam(None, float(v), type_=sa.Float) for v in bbox)
+    env = sa.func.ST_MakeEnvelope(minx, miny, maxx, maxy, srid)
     if srid == 3857:
         env = sa.func.ST_Transform(env, 4326)
     elif srid != 4326:
         env = sa.func.ST_SetSRID(env, 4326)  # 4258 ≈ 4326 (ETRS89 vs WGS84, < 1 m)
     return sa.func.ST_Intersects(source.geom_wgs84, env)
+
+
+def _condition(clause):
+    """``clause`` if it is a condition; a literal or a value reference where
+    a filter (or And/Or/Not) needs a condition is the client's error."""
+    if not isinstance(clause, sa.sql.ColumnElement) or not isinstance(clause.type, sa.Boolean):
+        raise InvalidParameterValue(
+            "Im Filter steht ein Wert, wo eine Bedingung stehen muss / "
+            "the filter has a value where a condition belongs", locator="FILTER")
+    return clause
 
 
 def where_clauses(q: FeatureQuery) -> list:
@@ -397,7 +442,7 @@ def where_clauses(q: FeatureQuery) -> list:
         col = column_of(name, site_url=q.site_url, locator=name, source=src)
         conds.append(col == _coerce(name, value, locator=name, source=src))
     if q.filter is not None:
-        conds.append(SQLFilter(q.filter_crs, q.site_url, src).evaluate(q.filter))
+        conds.append(_condition(SQLFilter(q.filter_crs, q.site_url, src).evaluate(q.filter)))
     return conds
 
 
@@ -459,6 +504,12 @@ def execute(conn, stmt, **kw):
     except sa.exc.DataError as exc:
         raise InvalidParameterValue(
             "Ein Wert passt nicht zum Typ der Eigenschaft / a value does not fit the property type", locator="FILTER") from exc
+    except sa.exc.InternalError as exc:
+        if "transform" not in str(exc.orig):
+            raise
+        raise InvalidParameterValue(  # PostGIS cannot project a coordinate given
+            "Koordinate außerhalb des Gültigkeitsbereichs des Koordinatensystems / "
+            "coordinate outside the area of use of the CRS", locator="BBOX") from exc
     except sa.exc.ProgrammingError as exc:  # a bug on our side, not the client's
         raise OperationProcessingFailed("Abfrage fehlgeschlagen / query failed") from exc
 
@@ -570,15 +621,15 @@ class SQLFilter(Evaluator):
     # logical
     @handle(ast.Not)
     def not_(self, node, sub):
-        return sa.not_(sub)
+        return sa.not_(_condition(sub))
 
     @handle(ast.And)
     def and_(self, node, lhs, rhs):
-        return sa.and_(lhs, rhs)
+        return sa.and_(_condition(lhs), _condition(rhs))
 
     @handle(ast.Or)
     def or_(self, node, lhs, rhs):
-        return sa.or_(lhs, rhs)
+        return sa.or_(_condition(lhs), _condition(rhs))
 
     # comparisons
     @handle(ast.Equal, ast.NotEqual, ast.LessThan, ast.LessEqual, ast.GreaterThan, ast.GreaterEqual)
