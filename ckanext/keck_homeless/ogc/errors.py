@@ -41,6 +41,9 @@ class OWSException(Exception):
         if status is not None:
             self.status = status
 
+    def extra_headers(self) -> dict:
+        return {}
+
     # -- rendering -------------------------------------------------------
     def render(self, version: str | None = "2.0.0") -> tuple[int, dict, bytes]:
         """OWS ExceptionReport for WFS (``version`` of the *request*)."""
@@ -64,7 +67,7 @@ class OWSException(Exception):
             "  </ows:Exception>\n"
             "</ows:ExceptionReport>\n"
         )
-        headers = {"Content-Type": "application/xml; charset=UTF-8"}
+        headers = {"Content-Type": "application/xml; charset=UTF-8", **self.extra_headers()}
         return self.status, headers, body.encode("utf-8")
 
     def render_wms(self, version: str | None = "1.3.0") -> tuple[int, dict, bytes]:
@@ -95,7 +98,7 @@ class OWSException(Exception):
                 "</ServiceExceptionReport>\n"
             )
             ctype = "text/xml; charset=UTF-8"
-        return self.status, {"Content-Type": ctype}, body.encode("utf-8")
+        return self.status, {"Content-Type": ctype, **self.extra_headers()}, body.encode("utf-8")
 
     def as_json(self) -> dict:
         """OGC API style problem body (``code``/``description``)."""
@@ -155,6 +158,26 @@ class NotFound(OWSException):
 
 class NoApplicableCode(OWSException):
     code = "NoApplicableCode"
+
+
+#: seconds a client should wait before it retries after a 503
+RETRY_AFTER_S = 10
+
+
+class ServiceUnavailable(NoApplicableCode):
+    """The database (or another service we need) cannot be reached right
+    now: 503 with ``Retry-After``, so clients and caches retry instead of
+    treating it as a fault of theirs or ours."""
+
+    status = 503
+    TEXT = ("Dienst vorübergehend nicht verfügbar, bitte gleich noch einmal versuchen / "
+            "service temporarily unavailable, please retry shortly")
+
+    def __init__(self, text: str = TEXT, locator: str | None = None, status: int | None = None):
+        super().__init__(text, locator, status)
+
+    def extra_headers(self) -> dict:
+        return {"Retry-After": str(RETRY_AFTER_S)}
 
 
 # WMS-specific codes (OGC 06-042 Annex A) for the WMS engineer.

@@ -85,7 +85,14 @@ def handle(req: OWSRequest):
         if exc.locator:  # OGC API parameters are lower-case
             exc.locator = exc.locator.lower()
         body = json.dumps(exc.as_json(), ensure_ascii=False).encode("utf-8")
-        return status, {"Content-Type": JSON}, body
+        return status, {"Content-Type": JSON, **exc.extra_headers()}, body
+    except Exception as err:
+        if not query.database_unavailable(err):
+            raise
+        log.warning("OGC API: database unavailable: %s", err)
+        exc = errors.ServiceUnavailable()
+        body = json.dumps({**exc.as_json(), "code": "ServiceUnavailable"}, ensure_ascii=False)
+        return exc.status, {"Content-Type": JSON, **exc.extra_headers()}, body.encode("utf-8")
 
 
 def _route(req: OWSRequest):

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import logging
 
-from ckanext.keck_homeless.ogc import errors, wfs, wms
+from ckanext.keck_homeless.ogc import errors, query, wfs, wms
 from ckanext.keck_homeless.ogc.request import (  # noqa: F401 (the services' types, re-exported)
     MAX_POST_BYTES,
     OWSRequest,
@@ -56,7 +56,10 @@ def handle(request: OWSRequest) -> Response:
         if service == "WMS":
             return exc.render_wms(version)
         return exc.render(_wfs_exception_version(version))
-    except Exception:  # never a stack trace to the client
+    except Exception as err:  # never a stack trace to the client
+        if query.database_unavailable(err):
+            log.warning("OWS request: database unavailable: %s", err)
+            return errors.ServiceUnavailable().render(_wfs_exception_version(version))
         log.exception("OWS request failed: %r", request.args)
         exc = errors.NoApplicableCode("Interner Fehler / internal error", status=500)
         return exc.render(_wfs_exception_version(version))

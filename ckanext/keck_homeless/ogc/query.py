@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
@@ -210,6 +210,29 @@ def area_type(level: str) -> FeatureType:
                        f"KECK-Atlas: figures per area ({en})", level)
 
 
+#: (engine URL, store version, key) → a value built from published data
+_PER_VERSION: dict[tuple, Any] = {}
+_PER_VERSION_MAX = 256
+
+
+def per_store_version(engine, key: tuple, build: Callable[[int], Any]) -> tuple[int, Any]:
+    """``(version, build(version))``, built once per store version and ``key``
+    (capabilities documents: they change only when the store does). One
+    query per call: the store version."""
+    with engine.connect() as conn:
+        version = published.version(conn)
+    full = (str(engine.url), version, key)
+    try:
+        return version, _PER_VERSION[full]
+    except KeyError:
+        pass
+    value = build(version)
+    if len(_PER_VERSION) >= _PER_VERSION_MAX:
+        _PER_VERSION.clear()
+    _PER_VERSION[full] = value
+    return version, value
+
+
 def area_levels(engine) -> list[str]:
     """The levels with areas (none before the areas migration)."""
     return [layer.ftype.level for layer in area_layers(engine)]
@@ -322,6 +345,14 @@ def feature_type(name: str, namespace_uri: str = "", locator: str = "TYPENAMES",
 # Engine
 # ---------------------------------------------------------------------------
 @functools.lru_cache(maxsize=4)
+def database_unavailable(exc: BaseException) -> bool:
+    """Whether ``exc`` means the database cannot be reached (down,
+    restarting, connection lost, pool exhausted) rather than a bad query."""
+    return isinstance(exc, (sa.exc.OperationalError, sa.exc.DisconnectionError,
+                            sa.exc.TimeoutError)) or (
+        isinstance(exc, sa.exc.DBAPIError) and bool(exc.connection_invalidated))
+
+
 def engine_for(url: str) -> sa.engine.Engine:
     """An engine for the OGC services: JIT off (PostGIS cost estimates make
     PostgreSQL JIT-compile every query, +50–80 ms), small pool."""

@@ -42,7 +42,10 @@ from ckanext.keck_homeless.ogc.wfs_xml import from_xml
 def handle(req: OWSRequest) -> Response:
     wreq = from_xml(req) if req.xml is not None else from_kvp(req)
     if wreq.operation == "GetCapabilities":
-        body = wfs_capabilities.wfs11(req) if wreq.version == "1.1.0" else wfs_capabilities.wfs20(req)
+        build = wfs_capabilities.wfs11 if wreq.version == "1.1.0" else wfs_capabilities.wfs20
+        _, body = query.per_store_version(
+            req.engine, ("wfs", wreq.version, req.base_url, req.site_url, req.lang, req.settings),
+            lambda _v: build(req))
         return 200, {"Content-Type": "application/xml; charset=UTF-8"}, body
     if wreq.operation == "DescribeFeatureType":
         return describe_feature_type(req, wreq)

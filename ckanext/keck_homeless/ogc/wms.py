@@ -113,8 +113,13 @@ def handle(request) -> tuple[int, dict, bytes]:
                             capabilities=req_name == "getcapabilities",
                             required=req_name in ("getmap", "getfeatureinfo"))
         if req_name == "getcapabilities":
-            return wms_capabilities.capabilities(request, version, request.settings.wms,
-                                                 _store_version(request.engine))
+            key = ("wms", version, request.base_url, request.site_url, request.lang,
+                   request.settings)
+            store_version, result = query.per_store_version(
+                request.engine, key, lambda v: wms_capabilities.capabilities(
+                    request, version, request.settings.wms, v))
+            wms_capabilities.check_update_sequence(request, store_version)
+            return result
         if req_name in ("getmap", "map"):
             return get_map(request, version)
         if req_name in ("getfeatureinfo", "feature_info"):
@@ -130,7 +135,10 @@ def handle(request) -> tuple[int, dict, bytes]:
         if version == V111 and isinstance(exc, errors.InvalidCRS):
             exc.code = InvalidSRS.code
         return render_exception(exc, request, version, req_name)
-    except Exception:  # e.g. the database is down: a WMS report, no stack trace
+    except Exception as err:  # e.g. the database is down: a WMS report, no stack trace
+        if query.database_unavailable(err):
+            log.warning("WMS request: database unavailable: %s", err)
+            return errors.ServiceUnavailable().render_wms(version)
         log.exception("WMS request failed: %r", getattr(request, "args", None))
         return errors.NoApplicableCode("Interner Fehler / internal error",
                                        status=500).render_wms(version)

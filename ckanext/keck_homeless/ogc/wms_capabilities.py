@@ -261,7 +261,8 @@ def check_update_sequence(request, store_version: int) -> None:
 
 
 def capabilities(request, version: str, lim, store_version: int) -> tuple[int, dict, bytes]:
-    """The capabilities document for ``version`` (1.3.0 or 1.1.1)."""
+    """The capabilities document for ``version`` (1.3.0 or 1.1.1); the caller
+    checks the client's UPDATESEQUENCE (:func:`check_update_sequence`)."""
     if version == "1.3.0":
         head = ('<?xml version="1.0" encoding="UTF-8"?>\n'
                 f'<WMS_Capabilities version="1.3.0" updateSequence="{store_version}" '
@@ -286,7 +287,6 @@ def capabilities(request, version: str, lim, store_version: int) -> tuple[int, d
                'RemoteWFS="0"/>')
         tail = "</WMT_MS_Capabilities>\n"
         ctype = "application/vnd.ogc.wms_xml; charset=UTF-8"
-    check_update_sequence(request, store_version)
     body = (head + _service(request, version, lim) + "<Capability>"
             + _request_section(request, version) + exc + _layers(request, version, lim)
             + "</Capability>" + tail)

@@ -5,7 +5,8 @@ from __future__ import annotations
 import importlib
 
 #: Submodules of this package that define a ``blueprint``.
-BLUEPRINT_MODULES: tuple[str, ...] = ("finder", "partners", "printing", "ogc", "hsds", "downloads")
+BLUEPRINT_MODULES: tuple[str, ...] = ("finder", "partners", "printing", "ogc", "hsds", "downloads",
+                                      "unavailable")
 
 
 def get_blueprints() -> list:
