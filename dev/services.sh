@@ -6,6 +6,8 @@
 #   bash dev/services.sh start                 start what is not running yet
 #   bash dev/services.sh stop                  stop what `start` started
 #   bash dev/services.sh restart               stop, then start
+#   bash dev/services.sh stop solr             one service: postgresql, redis or solr
+#   bash dev/services.sh start solr            (the fault tests restart them this way)
 #   bash dev/services.sh status                show what runs where
 #   bash dev/services.sh db NAME [OWNER] [PASSWORD]
 #                                              create role + database (+PostGIS)
@@ -701,6 +703,23 @@ cmd_status() {
     solr_status
 }
 
+# One service at a time (the fault tests stop and restart them):
+# services.sh start|stop postgresql|redis|solr. `stop` leaves a service alone
+# that services.sh did not start.
+cmd_one() {
+    local action=$1 service=${2:-}
+    ensure_stack_dir
+    case "$action:$service" in
+        start:postgresql) pg_start ;;
+        start:redis)      redis_start ;;
+        start:solr)       solr_launch; solr_wait ;;
+        stop:postgresql)  pg_stop ;;
+        stop:redis)       redis_stop ;;
+        stop:solr)        solr_stop ;;
+        *) die "usage: services.sh start|stop [postgresql|redis|solr]" ;;
+    esac
+}
+
 usage() {
     sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed '$d' | sed 's/^# \{0,1\}//'
 }
@@ -709,8 +728,8 @@ main() {
     local cmd=${1:-}
     [ "$#" -gt 0 ] && shift
     case "$cmd" in
-        start)      [ "$#" -eq 0 ] || die "usage: services.sh start"; cmd_start ;;
-        stop)       [ "$#" -eq 0 ] || die "usage: services.sh stop"; cmd_stop ;;
+        start)      if [ "$#" -eq 0 ]; then cmd_start; else cmd_one start "$@"; fi ;;
+        stop)       if [ "$#" -eq 0 ]; then cmd_stop; else cmd_one stop "$@"; fi ;;
         restart)    cmd_stop; cmd_start ;;
         status)     cmd_status ;;
         db)         cmd_db "$@" ;;

@@ -72,6 +72,8 @@ def import_(path, dry_run, fmt, organizations, lang):
     verb = "would create" if dry_run else "created"
     click.echo(f"{verb} {report.created}, {'would update' if dry_run else 'updated'} "
                f"{report.updated}, failed {len(report.failed)} of {len(rows)} rows")
+    if report.stopped:
+        click.echo(report.stopped, err=True)
     if not report.ok:
         sys.exit(1)
 

@@ -12,6 +12,7 @@ import contextlib
 import functools
 import gettext
 import json
+import logging
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -23,12 +24,16 @@ from ckan import model
 from ckanext.keck_homeless.exchange import tabular
 from ckanext.keck_homeless.search import DATASET_TYPE
 
+log = logging.getLogger(__name__)
+
 
 @dataclass
 class Report:
     created: int = 0
     updated: int = 0
     failed: list[tabular.Row] = field(default_factory=list)
+    #: set when a service went away and the import stopped
+    stopped: str = ""
 
     @property
     def ok(self) -> bool:
@@ -82,7 +87,10 @@ def search_commit_per_batch(every: int = SEARCH_COMMIT_EVERY):
     finally:
         tk.config[key] = before
         if counter[0] % every:
-            search.commit()
+            try:
+                search.commit()
+            except Exception:  # Solr went away: `keck-homeless check` shows what to reindex
+                log.warning("search index commit after the import failed", exc_info=True)
 
 
 def import_rows(rows: list[tabular.Row], dry_run: bool = False) -> Report:
@@ -92,9 +100,30 @@ def import_rows(rows: list[tabular.Row], dry_run: bool = False) -> Report:
         return _import_rows(rows, False, row_done)
 
 
+#: A service the import needs went away: this row and the rest are not
+#: imported (a rerun updates what was imported, by external_id).
+STOPPED = ("Import abgebrochen: {what} nicht erreichbar – Zeile nicht importiert; den Import "
+           "wiederholen, sobald er wieder läuft / import stopped: {what_en} unreachable – row "
+           "not imported; run the import again once it is back")
+
+
+def _unavailable(err: Exception) -> tuple[str, str] | None:
+    """(German, English) name of the service ``err`` says is down, if any."""
+    from ckan.lib.search import SearchIndexError
+    from ckan.lib.search.common import SolrConnectionError
+
+    from ckanext.keck_homeless.ogc.query import database_unavailable
+
+    if isinstance(err, (SearchIndexError, SolrConnectionError)):
+        return "Suchindex (Solr)", "search index (Solr)"
+    if database_unavailable(err):
+        return "Datenbank", "database"
+    return None
+
+
 def _import_rows(rows: list[tabular.Row], dry_run: bool, row_done) -> Report:
     report = Report()
-    for row in rows:
+    for index, row in enumerate(rows):
         if row.errors:
             report.failed.append(row)
             continue
@@ -116,6 +145,17 @@ def _import_rows(rows: list[tabular.Row], dry_run: bool, row_done) -> Report:
             report.failed.append(row)
             model.Session.rollback()
             continue
+        except Exception as err:
+            down = _unavailable(err)
+            if down is None:
+                raise
+            model.Session.remove()
+            message = STOPPED.format(what=down[0], what_en=down[1])
+            for rest in rows[index:]:
+                rest.errors = {**(rest.errors or {}), "_row": [message]}
+                report.failed.append(rest)
+            report.stopped = message
+            return report
         row_done()
         if existing:
             report.updated += 1
