@@ -82,3 +82,13 @@ def test_filter_11_is_understood_too():
                          ns=ogc, prefix="ogc")
     assert sql == "keck_homeless.offer.offer_status = %(param_1)s"
     assert list(params.values()) == ["active"]
+
+
+def test_one_engine_per_database_url():
+    """The services' engine (and its connection pool) is made once per URL; a
+    new engine per request costs a new PostgreSQL connection (~17 ms) each
+    time (a misplaced decorator did that once, measured by bench/run.sh)."""
+    from ckanext.keck_homeless.ogc import query
+
+    url = "postgresql://nobody:x@127.0.0.1:1/none"
+    assert query.engine_for(url) is query.engine_for(url)

@@ -344,7 +344,6 @@ def feature_type(name: str, namespace_uri: str = "", locator: str = "TYPENAMES",
 # ---------------------------------------------------------------------------
 # Engine
 # ---------------------------------------------------------------------------
-@functools.lru_cache(maxsize=4)
 def database_unavailable(exc: BaseException) -> bool:
     """Whether ``exc`` means the database cannot be reached (down,
     restarting, connection lost, pool exhausted) rather than a bad query."""
@@ -353,6 +352,7 @@ def database_unavailable(exc: BaseException) -> bool:
         isinstance(exc, sa.exc.DBAPIError) and bool(exc.connection_invalidated))
 
 
+@functools.lru_cache(maxsize=4)
 def engine_for(url: str) -> sa.engine.Engine:
     """An engine for the OGC services: JIT off (PostGIS cost estimates make
     PostgreSQL JIT-compile every query, +50–80 ms), small pool."""
