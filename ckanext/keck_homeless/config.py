@@ -44,6 +44,8 @@ class FinderSettings:
     clock_param: bool = False
     #: CSP frame-ancestors of the finder's pages ('self', 'none' or origins).
     frame_ancestors: str = "'self'"
+    #: offers per page of the finder's list (0: all on one page)
+    page_size: int = 100
 
 
 @dataclass(frozen=True)
@@ -225,7 +227,8 @@ def load(cfg: Mapping[str, Any]) -> Settings:
             wms_url=_text(cfg, "finder.wms_url", ""),
             wms_layers=_text(cfg, "finder.wms_layers", ""),
             clock_param=_bool(cfg, "finder.clock_param", False),
-            frame_ancestors=_text(cfg, "finder.frame_ancestors", FinderSettings.frame_ancestors)
+            frame_ancestors=_text(cfg, "finder.frame_ancestors", FinderSettings.frame_ancestors),
+            page_size=_int(cfg, "finder.page_size", FinderSettings.page_size, minimum=0)
             or FinderSettings.frame_ancestors),
         public_url=_text(cfg, "public_url", ""),
         emergency_numbers=_text(cfg, "emergency_numbers", ""),

@@ -135,3 +135,20 @@ def test_cut_off_after_closing_time_means_nothing():
     early = row("early", "shelter", "Mo-Su 19:00-22:00", admission_until="23:00")
     item = present.present(early, THU_2030)
     assert item["admission_text"] == "" and item["admits"]
+
+
+def test_paginate_cuts_the_groups_in_order_and_keeps_their_titles():
+    from ckanext.keck_homeless.finder.sections import Group, paginate
+
+    groups = [Group("tonight", "Heute Nacht", [{"n": 1}, {"n": 2}, {"n": 3}]),
+              Group("open", "Jetzt geöffnet", [{"n": 4}]),
+              Group("later", "Weitere", [{"n": 5}, {"n": 6}])]
+    page, pages = paginate(groups, 1, 2)
+    assert pages == 3 and [(g.key, [i["n"] for i in g.items]) for g in page] == [("tonight", [1, 2])]
+    page, _ = paginate(groups, 2, 2)
+    assert [(g.title, [i["n"] for i in g.items]) for g in page] == [
+        ("Heute Nacht", [3]), ("Jetzt geöffnet", [4])]
+    page, _ = paginate(groups, 9, 2)          # past the last: the last
+    assert [[i["n"] for i in g.items] for g in page] == [[5, 6]]
+    assert paginate(groups, 1, 0) == (groups, 1)   # 0: everything
+    assert paginate([], 1, 10) == ([], 1)

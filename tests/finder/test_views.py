@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 
 import pytest
 
@@ -219,3 +220,48 @@ def test_organisation_page_map_and_json(app, offers, organization):
     assert len(geo["features"]) == 4
     other = app.get("/hilfe/karte.json", query_string={"organisation": "someone-else"}).json
     assert other["features"] == []
+
+
+@pytest.mark.ckan_config("ckanext.keck_homeless.finder.page_size", "2")
+def test_long_lists_are_paged_in_urgency_order_and_the_map_has_all(app, offers):
+    """With many offers (a state-wide deployment) the list comes in pages,
+    tonight's beds first; the count and the map cover every match (issue 13)."""
+    at = {"zeit": "2026-11-25T20:30"}
+    first = app.get("/hilfe", query_string=at).get_data(as_text=True)
+    assert "5 Angebote gefunden" in first
+    names = re.findall(r'id="angebot-([^"]+)"', first)
+    assert len(names) == 2
+    # tonight's bed (the shelter) is on the first page, first
+    assert names[0] == offers["shelter"]["name"]
+    assert "Seite 1 von 3" in first and 'rel="next"' in first and 'rel="prev"' not in first
+    seen = set(names)
+    for page in (2, 3):
+        html = app.get("/hilfe", query_string={**at, "seite": str(page)}).get_data(as_text=True)
+        assert f"Seite {page} von 3" in html and 'rel="prev"' in html
+        ids = re.findall(r'id="angebot-([^"]+)"', html)
+        assert ids and not seen & set(ids)
+        seen |= set(ids)
+    assert len(seen) == 5
+    # the filters and the clock travel with the page links
+    assert re.search(r'href="[^"]*zeit=2026-11-25T20(:|%3A)30[^"]*seite=2"', first), first[-3000:]
+    # the map JSON is not paged
+    doc = app.get("/hilfe/karte.json", query_string=at).json
+    assert len(doc["features"]) == 4   # the hidden offer has no position
+    assert app.get("/hilfe", query_string={"seite": "x"}).status_code == 400
+    assert app.get("/hilfe", query_string={"seite": "0"}).status_code == 400
+
+
+def test_a_changed_offer_shows_at_once_despite_the_cache(app, offers):
+    """The finder caches its list per store version and minute: an edit
+    bumps the version, so it shows on the next request."""
+    at = {"zeit": "2026-11-25T12:00"}
+    assert "Mittagstisch Markt" in app.get("/hilfe", query_string=at).get_data(as_text=True)
+    assert "Mittagstisch Markt" in app.get("/hilfe/karte.json", query_string=at).get_data(as_text=True)
+    call_action("package_patch", id=offers["meal"]["id"], title="Mittagstisch Rathaus")
+    html = app.get("/hilfe", query_string=at).get_data(as_text=True)
+    assert "Mittagstisch Rathaus" in html and "Mittagstisch Markt" not in html
+    assert "Mittagstisch Rathaus" in app.get("/hilfe/karte.json", query_string=at).get_data(as_text=True)
+    # another minute, another opening state
+    assert "geöffnet bis 13:30" in html
+    later = app.get("/hilfe", query_string={"zeit": "2026-11-25T14:00"}).get_data(as_text=True)
+    assert "geöffnet bis 13:30" not in later

@@ -80,3 +80,23 @@ def arrange(items: Iterable[dict[str, Any]], now: dt.datetime,
         buckets[group_of(item, now)].append(item)
     return [Group(k, TITLES[k].text(lang), sorted(buckets[k], key=lambda i, k=k: _sort_key(k, i)))
             for k in ORDER if buckets[k]]
+
+
+def paginate(groups: list[Group], page: int, size: int) -> tuple[list[Group], int]:
+    """Page ``page`` (from 1) of ``size`` items, in the groups' order: the
+    groups (with their titles) cut to what falls on the page. Returns the
+    groups of the page and the number of pages (at least 1). A page past the
+    last shows the last."""
+    total = sum(len(g.items) for g in groups)
+    pages = max(1, -(-total // size)) if size > 0 else 1
+    if size <= 0:
+        return groups, 1
+    start = (min(page, pages) - 1) * size
+    end = start + size
+    out, seen = [], 0
+    for group in groups:
+        lo, hi = max(start - seen, 0), min(end - seen, len(group.items))
+        if lo < hi:
+            out.append(Group(group.key, group.title, group.items[lo:hi]))
+        seen += len(group.items)
+    return out, pages

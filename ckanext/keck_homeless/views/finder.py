@@ -14,6 +14,8 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+import threading
+from collections import OrderedDict
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +28,7 @@ from ckanext.keck_homeless.finder import filters as ffilters
 from ckanext.keck_homeless.finder import present, protected, query, sections
 from ckanext.keck_homeless.offers import codes, hours, messages
 from ckanext.keck_homeless.offers.messages import Msg
+from ckanext.keck_homeless.store import published
 
 blueprint = Blueprint("keck_homeless_finder", __name__)
 
@@ -156,20 +159,72 @@ def _with_free_places(items: list[dict[str, Any]], now: dt.datetime,
     return items
 
 
+#: (store version, language, stale days, filters, minute) → presented offers.
+#: Opening states are evaluated once per offer and minute, not per request:
+#: the finder opened from a QR code asks the same question many times a
+#: minute. A change to any offer bumps the store version (a new key). Bounded
+#: (least recently used out); per worker process.
+_SEARCHES: OrderedDict[tuple, list[dict[str, Any]]] = OrderedDict()
+_SEARCHES_MAX = 64
+_SEARCHES_LOCK = threading.Lock()
+#: the same key → the map JSON (bytes)
+_MAPS: OrderedDict[tuple, bytes] = OrderedDict()
+
+
+def _minute(now: dt.datetime) -> dt.datetime:
+    return now.replace(second=0, microsecond=0)
+
+
 def search(filters: ffilters.Filters) -> tuple[list[dict[str, Any]], dt.datetime]:
-    """Presented offers matching ``filters`` and the instant used for "now"."""
+    """Presented offers matching ``filters`` and the instant used for "now".
+    The dicts are the caller's to change (copies of the cached ones)."""
+    found, now, _key = _search(filters)
+    return [dict(item) for item in found], now
+
+
+def _search(filters: ffilters.Filters) -> tuple[list[dict[str, Any]], dt.datetime, tuple]:
+    """The shared cached list (not to be changed), "now", and its cache key."""
     now = _now(filters)
-    with _engine().connect() as conn:
-        rows = query.select_offers(conn, filters)
-    rows = present.apply_time_filters(rows, filters, now)
     lang = _lang()
     stale = kconfig.stale_after_days()
-    return [present.present(r, now, lang, stale) for r in rows], now
+    with _engine().connect() as conn:
+        key = (published.version(conn), lang, stale, filters, _minute(now))
+        with _SEARCHES_LOCK:
+            found = _SEARCHES.get(key)
+            if found is not None:
+                _SEARCHES.move_to_end(key)
+        if found is None:
+            rows = query.select_offers(conn, filters)
+    if found is None:
+        rows = present.apply_time_filters(rows, filters, now)
+        found = [present.present(r, now, lang, stale) for r in rows]
+        with _SEARCHES_LOCK:
+            _SEARCHES[key] = found
+            while len(_SEARCHES) > _SEARCHES_MAX:
+                _SEARCHES.popitem(last=False)
+    return found, now, key
 
 
 def _detail_url(name: str, filters: ffilters.Filters | None = None) -> str:
     extra = {"zeit": filters.at.strftime("%Y-%m-%dT%H:%M")} if filters and filters.at else {}
     return tk.h.url_for("keck_homeless_finder.offer", name=name, **extra)
+
+
+def _page_number(args) -> int:
+    raw = (args.get("seite") or "1").strip()
+    if not raw.isdigit() or not 1 <= int(raw) <= 100000:
+        raise ffilters.FilterError("seite", Msg("Parameter '{key}': expected a page number.",
+                                                key="seite"))
+    return int(raw)
+
+
+def _page_params(filters: ffilters.Filters, page: int) -> dict[str, Any]:
+    params = dict(filters.as_params())
+    if filters.at:
+        params["zeit"] = filters.at.strftime("%Y-%m-%dT%H:%M")
+    if page > 1:
+        params["seite"] = page
+    return params
 
 
 @blueprint.route("/hilfe")
@@ -178,17 +233,28 @@ def index():
         filters = ffilters.parse(request.args, allow_clock=clock_param_allowed())
     except ffilters.FilterError as err:
         return _bad_request(err)
+    try:
+        page = _page_number(request.args)
+    except ffilters.FilterError as err:
+        return _bad_request(err)
     items, now = search(filters)
     lang = _lang()
     hidden = _protected(filters, lang, now)
-    _with_free_places(items + hidden, now, lang)
+    groups, pages = sections.paginate(sections.arrange(items + hidden, now, lang), page,
+                                      kconfig.settings().finder.page_size)
+    shown = [it for g in groups for it in g.items]
+    _with_free_places(shown, now, lang)
     return _render("keck_homeless/finder/index.html", {
         "filters": filters,
-        "groups": sections.arrange(items + hidden, now, lang),
+        "groups": groups,
         "count": len(items) + len(hidden),
+        "page": min(page, pages),
+        "pages": pages,
+        "page_urls": {n: tk.h.url_for("keck_homeless_finder.index", **_page_params(filters, n))
+                      for n in (page - 1, page + 1) if 1 <= n <= pages},
         "now": now,
         "asof": present.asof_text(now, lang),
-        "urls": {it["name"]: _detail_url(it["name"], filters) for it in items + hidden},
+        "urls": {it["name"]: _detail_url(it["name"], filters) for it in shown},
         "categories": [(c, codes.label("category", c, lang)) for c in codes.codes("category")],
         "municipalities": [(m.ags, m.name) for m in codes.MUNICIPALITIES],
         "map_config": map_config(),
@@ -216,12 +282,18 @@ def map_json():
         filters = ffilters.parse(request.args, allow_clock=clock_param_allowed())
     except ffilters.FilterError as err:
         return _bad_request(err, as_json=True)
-    items, _now_ = search(filters)
-    body = present.feature_collection(items, {it["name"]: _detail_url(it["name"], filters)
-                                              for it in items})
-    return Response(json.dumps(body, ensure_ascii=False, separators=(",", ":")),
-                    mimetype="application/geo+json",
-                    headers={"Cache-Control": "no-cache"})
+    items, _now_, key = _search(filters)
+    with _SEARCHES_LOCK:
+        body = _MAPS.get(key)
+    if body is None:  # once per store version, language, filters and minute
+        doc = present.feature_collection(items, {it["name"]: _detail_url(it["name"], filters)
+                                                 for it in items})
+        body = json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        with _SEARCHES_LOCK:
+            _MAPS[key] = body
+            while len(_MAPS) > _SEARCHES_MAX:
+                _MAPS.popitem(last=False)
+    return Response(body, mimetype="application/geo+json", headers={"Cache-Control": "no-cache"})
 
 
 _HOURS_MSG = {
