@@ -100,3 +100,45 @@ def paginate(groups: list[Group], page: int, size: int) -> tuple[list[Group], in
             out.append(Group(group.key, group.title, group.items[lo:hi]))
         seen += len(group.items)
     return out, pages
+
+
+@dataclass
+class Arranged:
+    """:func:`arrange`'s groups with each item's sort key, so that a few more
+    items (the protected offers, looked up per request) can be put in their
+    place without sorting the many again."""
+
+    groups: list[Group]
+    keys: dict[str, list[tuple]]
+
+
+def arranged(items: Iterable[dict[str, Any]], now: dt.datetime, lang: str = "de") -> Arranged:
+    groups = arrange(items, now, lang)
+    return Arranged(groups, {g.key: [_sort_key(g.key, i) for i in g.items] for g in groups})
+
+
+def with_more(base: Arranged, more: Iterable[dict[str, Any]], now: dt.datetime,
+              lang: str = "de") -> list[Group]:
+    """``base``'s groups with ``more`` items placed by the same order; the
+    same result as ``arrange`` over both, without re-sorting ``base``."""
+    import bisect
+
+    extra: dict[str, list[dict[str, Any]]] = {}
+    for item in more:
+        extra.setdefault(group_of(item, now), []).append(item)
+    if not extra:
+        return base.groups
+    by_key = {g.key: g for g in base.groups}
+    out = []
+    for key in ORDER:
+        group = by_key.get(key)
+        items = list(group.items) if group else []
+        keys = list(base.keys.get(key, []))
+        for item in extra.get(key, []):
+            k = _sort_key(key, item)
+            at = bisect.bisect_right(keys, k)
+            keys.insert(at, k)
+            items.insert(at, item)
+        if items:
+            out.append(Group(key, group.title if group else TITLES[key].text(lang), items))
+    return out

@@ -167,8 +167,9 @@ def _with_free_places(items: list[dict[str, Any]], now: dt.datetime,
 _SEARCHES: OrderedDict[tuple, list[dict[str, Any]]] = OrderedDict()
 _SEARCHES_MAX = 64
 _SEARCHES_LOCK = threading.Lock()
-#: the same key → the map JSON (bytes)
+#: the same key → the map JSON (bytes), the list arranged in groups
 _MAPS: OrderedDict[tuple, bytes] = OrderedDict()
+_ARRANGED: OrderedDict[tuple, sections.Arranged] = OrderedDict()
 
 
 def _minute(now: dt.datetime) -> dt.datetime:
@@ -237,17 +238,27 @@ def index():
         page = _page_number(request.args)
     except ffilters.FilterError as err:
         return _bad_request(err)
-    items, now = search(filters)
+    found, now, key = _search(filters)
     lang = _lang()
     hidden = _protected(filters, lang, now)
-    groups, pages = sections.paginate(sections.arrange(items + hidden, now, lang), page,
+    with _SEARCHES_LOCK:
+        base = _ARRANGED.get(key)
+    if base is None:  # the many sorted once per key, the few protected ones per request
+        base = sections.arranged(found, now, lang)
+        with _SEARCHES_LOCK:
+            _ARRANGED[key] = base
+            while len(_ARRANGED) > _SEARCHES_MAX:
+                _ARRANGED.popitem(last=False)
+    groups, pages = sections.paginate(sections.with_more(base, hidden, now, lang), page,
                                       kconfig.settings().finder.page_size)
+    for group in groups:  # the page's items are ours to change (free places)
+        group.items = [dict(it) for it in group.items]
     shown = [it for g in groups for it in g.items]
     _with_free_places(shown, now, lang)
     return _render("keck_homeless/finder/index.html", {
         "filters": filters,
         "groups": groups,
-        "count": len(items) + len(hidden),
+        "count": len(found) + len(hidden),
         "page": min(page, pages),
         "pages": pages,
         "page_urls": {n: tk.h.url_for("keck_homeless_finder.index", **_page_params(filters, n))
