@@ -6,6 +6,8 @@
 #
 #   bash bench/import.sh            # N = 1000, M = 5000
 #   OFFERS=200 DRY_RUN_ROWS=500 bash bench/import.sh
+# It also times the write path (issue 13): PATCHES (200) offers and plain
+# datasets changed with package_patch, interleaved, with the store-sync share.
 set -euo pipefail
 TOP=$(cd "$(dirname "$0")/.." && pwd)
 DIR=$TOP/.bench-import
@@ -29,4 +31,4 @@ $ckan search-index clear >/dev/null 2>&1 || true
 
 echo "commit $(git -C "$TOP" rev-parse --short HEAD), $(nproc) cores, $(date -u '+%Y-%m-%d %H:%M UTC')"
 "$TOP/.venv/bin/python" "$TOP/bench/import_speed.py" -c "$DIR/ckan.ini" \
-  --offers "$OFFERS" --dry-run-rows "$DRY_RUN_ROWS"
+  --offers "$OFFERS" --dry-run-rows "$DRY_RUN_ROWS" --patches "${PATCHES:-200}"

@@ -12,7 +12,11 @@ Measures, in one run and the same CKAN:
 2. ``plain``: the same N rows as ``package_create`` calls on CKAN's stock
    ``dataset`` type (name, title, notes, organisation, URL, tags), one call
    per row as a script using CKAN's API would do, as datasets/s;
-3. ``dry run``: M rows (seed 12) through ``import_rows(dry_run=True)``.
+3. ``dry run``: M rows (seed 12) through ``import_rows(dry_run=True)``;
+4. ``patch`` (issue 13, the write path): P offers and P of the plain
+   datasets changed with ``package_patch`` (a new title), interleaved one by
+   one, each call timed: p50 and mean of both, their ratio, and the share of
+   the offers' time spent in the feature-store sync (``store.sync.sync_ids``).
 
 Prints a table and the ratio import / plain. A measurement, not a test.
 """
@@ -20,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import io
+import statistics
 import sys
 import time
 from pathlib import Path
@@ -48,6 +53,7 @@ def main() -> int:
     parser.add_argument("-c", "--config", required=True, help="CKAN ini (bench/import.sh)")
     parser.add_argument("--offers", type=int, default=1000)
     parser.add_argument("--dry-run-rows", type=int, default=5000)
+    parser.add_argument("--patches", type=int, default=200)
     args = parser.parse_args()
 
     from ckan.cli import load_config
@@ -92,6 +98,8 @@ def _run(args) -> int:
                                         _plain(row.values, org["id"], n))
     plain = time.perf_counter() - start
 
+    patch = _patch_phase(ctx, min(args.patches, args.offers))
+
     dry_rows = _rows(args.dry_run_rows, 12, org["name"])
     start = time.perf_counter()
     dry = importer.import_rows(dry_rows, dry_run=True)
@@ -106,7 +114,55 @@ def _run(args) -> int:
     print(f"dry run {len(dry_rows)} rows  {dry_s:7.1f} s   {len(dry_rows) / dry_s:6.1f} rows/s "
           f"(would create {dry.created}, update {dry.updated}, failed {len(dry.failed)})")
     print(f"search index: {indexed} documents (expected {2 * n})")
+    ours, stock, synced = patch
+    if ours:
+        p50, p50_stock = statistics.median(ours), statistics.median(stock)
+        print(f"patch   {len(ours)} offers   p50 {p50 * 1000:6.1f} ms  mean "
+              f"{statistics.fmean(ours) * 1000:6.1f} ms")
+        print(f"patch   {len(stock)} datasets p50 {p50_stock * 1000:6.1f} ms  mean "
+              f"{statistics.fmean(stock) * 1000:6.1f} ms (package_patch, stock type 'dataset')")
+        print(f"ratio   patch offer / dataset: p50 {p50 / p50_stock:.2f}, mean "
+              f"{statistics.fmean(ours) / statistics.fmean(stock):.2f}; store sync "
+              f"{100 * synced / sum(ours):.0f} % of the offers' patch time")
     return 0
+
+
+def _patch_phase(ctx: dict, count: int) -> tuple[list[float], list[float], float]:
+    """Patch ``count`` offers and ``count`` plain datasets, interleaved."""
+    import ckan.plugins.toolkit as tk
+    from ckan import model
+
+    from ckanext.keck_homeless.offers.constants import DATASET_TYPE
+    from ckanext.keck_homeless.store import sync
+
+    offer_ids = [r[0] for r in model.Session.query(model.Package.id).filter(
+        model.Package.type == DATASET_TYPE, model.Package.state == "active")
+        .order_by(model.Package.name).limit(count)]
+    spent = [0.0]
+    original = sync.sync_ids
+
+    def timed(conn, ids):
+        started = time.perf_counter()
+        try:
+            return original(conn, ids)
+        finally:
+            spent[0] += time.perf_counter() - started
+
+    sync.sync_ids = timed  # looked up at call time by the commit hook
+    ours, stock = [], []
+    try:
+        for i, offer_id in enumerate(offer_ids):
+            started = time.perf_counter()
+            tk.get_action("package_patch")({**ctx, "return_id_only": True},
+                                           {"id": offer_id, "title": f"Geändertes Angebot {i}"})
+            ours.append(time.perf_counter() - started)
+            started = time.perf_counter()
+            tk.get_action("package_patch")({**ctx, "return_id_only": True},
+                                           {"id": f"plain-{i}", "title": f"Geändert {i}"})
+            stock.append(time.perf_counter() - started)
+    finally:
+        sync.sync_ids = original
+    return ours, stock, spent[0]
 
 
 if __name__ == "__main__":
