@@ -128,3 +128,13 @@ def test_other_methods_are_a_405_with_allow_in_the_protocols_form(app, method, p
         assert 'exceptionCode="OperationNotSupported"' in body
     else:
         assert json.loads(body)["code"] == "OperationNotSupported"
+
+
+def test_an_html_error_page_of_the_ogc_api_is_documented(app):
+    """``…/items/<id with a newline>?f=html`` is a 404 HTML page (no route
+    matches); the OpenAPI document said errors were JSON only (found by
+    schemathesis in a fresh-clone CI run)."""
+    res = app.get("/keck-homeless/ogcapi/collections/hilfsangebote/items/x%0Ay?f=html")
+    assert res.status_code == 404 and res.content_type.startswith("text/html")
+    doc = app.get("/keck-homeless/ogcapi/api").json
+    assert "text/html" in doc["components"]["responses"]["Error"]["content"]

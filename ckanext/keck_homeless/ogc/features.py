@@ -536,8 +536,10 @@ def openapi(req: OWSRequest) -> dict:
                               "properties": {"code": {"type": "string"},
                                              "description": {"type": "string"}}},
             },
+            # an error is JSON, or an HTML page when the client asked for HTML
             "responses": {"Error": {"description": "Error", "content": {
-                JSON: {"schema": {"$ref": "#/components/schemas/Exception"}}}}},
+                JSON: {"schema": {"$ref": "#/components/schemas/Exception"}},
+                HTML: {"schema": {"type": "string"}}}}},
         },
     }
 
