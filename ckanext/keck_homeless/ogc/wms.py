@@ -336,11 +336,6 @@ def parse_map_request(request, version: str, lim: Limits, *, need_format: bool =
 
 
 # -- queries --------------------------------------------------------------------
-def _store_version(engine) -> int:
-    with engine.connect() as conn:
-        return published.version(conn)
-
-
 def _geometry(srid: int):
     """(indexed column, its SRID, expression of the point in ``srid``)."""
     if srid == 25832:

@@ -180,13 +180,6 @@ def _minute(now: dt.datetime) -> dt.datetime:
     return now.replace(second=0, microsecond=0)
 
 
-def search(filters: ffilters.Filters) -> tuple[list[dict[str, Any]], dt.datetime]:
-    """Presented offers matching ``filters`` and the instant used for "now".
-    The dicts are the caller's to change (copies of the cached ones)."""
-    found, now, _key = _search(filters)
-    return [dict(item) for item in found], now
-
-
 def _search(filters: ffilters.Filters) -> tuple[list[dict[str, Any]], dt.datetime, tuple]:
     """The shared cached list (not to be changed), "now", and its cache key.
 
