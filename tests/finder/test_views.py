@@ -267,6 +267,21 @@ def test_a_changed_offer_shows_at_once_despite_the_cache(app, offers):
     assert "geöffnet bis 13:30" not in later
 
 
+def test_the_cached_page_follows_protected_offers_and_free_places(app, offers):
+    """The rendered page is cached per list, page and free-places report:
+    a protected offer (no row in the feature store), its purge and a new
+    report of free places each show on the very next request."""
+    hidden = offers["hidden"]
+    assert "Schutzwohnung Test" in app.get("/hilfe").get_data(as_text=True)
+    call_action("package_patch", id=hidden["id"], title="Schutzwohnung Umbenannt")
+    html = app.get("/hilfe").get_data(as_text=True)
+    assert "Schutzwohnung Umbenannt" in html and "Schutzwohnung Test" not in html
+    call_action("keck_homeless_free_places_set", id=offers["shelter"]["id"], places=3)
+    assert re.search(r"3 Plätze frei", app.get("/hilfe").get_data(as_text=True))
+    call_action("dataset_purge", id=hidden["id"])
+    assert "Schutzwohnung Umbenannt" not in app.get("/hilfe").get_data(as_text=True)
+
+
 def test_when_the_minute_turns_the_last_list_is_served_while_a_thread_refreshes(
         app, offers, monkeypatch):
     """With 10 000 offers a list takes ~1.5 s to compute: at a new minute the
@@ -290,3 +305,39 @@ def test_when_the_minute_turns_the_last_list_is_served_while_a_thread_refreshes(
                 thread.join(timeout=30)
         third = finder._search(ffilters.Filters())
         assert third[2][-1] == (t0 + dt.timedelta(minutes=1)).replace(second=0)
+
+
+def test_concurrent_requests_for_a_new_list_compute_it_once(app, offers, monkeypatch):
+    """Four threads asking for the same uncached list: one computes it, the
+    others wait for it (at 10 000 offers, four parallel computations made the
+    first requests of a worker wait 7 s)."""
+    import threading
+    import time
+
+    from ckanext.keck_homeless.finder import filters as ffilters
+    from ckanext.keck_homeless.finder import query
+    from ckanext.keck_homeless.views import finder
+
+    calls = []
+    original = query.select_offers
+
+    def slow(conn, filters):
+        calls.append(filters)
+        time.sleep(0.3)
+        return original(conn, filters)
+
+    monkeypatch.setattr(query, "select_offers", slow)
+    at = ffilters.Filters(at=dt.datetime(2026, 11, 25, 12, 7, tzinfo=dt.timezone.utc))
+    results = []
+
+    def ask():
+        with app.flask_app.test_request_context("/hilfe"):
+            results.append(finder._search(at))
+
+    threads = [threading.Thread(target=ask) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=30)
+    assert len(results) == 4 and len(calls) == 1
+    assert all(r[0] is results[0][0] for r in results)

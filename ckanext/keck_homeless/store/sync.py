@@ -32,6 +32,7 @@ _IDS = "keck_homeless_ids"
 _ORGS = "keck_homeless_orgs"
 _FULL = "keck_homeless_reconcile"
 _BUSY = "keck_homeless_busy"
+_OFFER = "keck_homeless_offer_touched"
 
 _grid_m: list[int] = [500]
 _installed: list[Any] = []
@@ -57,6 +58,8 @@ def _after_flush(session, flush_context) -> None:
     for obj in list(session.new) + list(session.dirty) + list(session.deleted):
         if isinstance(obj, model.Package):
             ids.add(obj.id)
+            if obj.type == derive.DATASET_TYPE:  # also a purge, which leaves no row to load
+                session.info[_OFFER] = True
         elif isinstance(obj, model.PackageExtra) and obj.package_id:
             ids.add(obj.package_id)
         elif isinstance(obj, model.Member) and obj.table_name == "package" and obj.table_id:
@@ -92,7 +95,7 @@ def _on_execute(state) -> None:
 
 
 def _after_rollback(session, previous_transaction) -> None:
-    for key in (_IDS, _ORGS, _FULL):
+    for key in (_IDS, _ORGS, _FULL, _OFFER):
         session.info.pop(key, None)
 
 
@@ -105,6 +108,7 @@ def _before_commit(session) -> None:
         ids = session.info.pop(_IDS, set())
         orgs = session.info.pop(_ORGS, set())
         full = session.info.pop(_FULL, False)
+        touched = session.info.pop(_OFFER, False)
         if not (ids or orgs or full):
             return
         conn = session.connection()
@@ -116,7 +120,8 @@ def _before_commit(session) -> None:
         if full:
             ids |= reconcile_candidates(conn)
         if ids:
-            sync_ids(conn, ids)
+            # a bulk action may have changed protected offers, which have no row
+            sync_ids(conn, ids, changed=touched or full)
     finally:
         session.info.pop(_BUSY, None)
 
@@ -150,17 +155,22 @@ def reconcile_candidates(conn) -> set[str]:
     """), {"type": derive.DATASET_TYPE})}
 
 
-def sync_ids(conn, ids: Iterable[str]) -> int:
-    """Re-derive the rows of ``ids``; returns the number of rows written."""
+def sync_ids(conn, ids: Iterable[str], changed: bool = False) -> int:
+    """Re-derive the rows of ``ids``; returns the number of rows written.
+
+    The store version is bumped when a row changed, when any of ``ids`` is an
+    offer — a protected offer has no row, but the finder's cached page lists
+    it — or when the caller says an offer changed (``changed``: a purge)."""
     ids = list(ids)
-    rows = [r for r in (derive.row_for(o, _grid_m[0]) for o in derive.load_offers(conn, ids)) if r]
+    offers = list(derive.load_offers(conn, ids))
+    rows = [r for r in (derive.row_for(o, _grid_m[0]) for o in offers) if r]
     deleted = conn.execute(offer.delete().where(offer.c.package_id.in_(ids))).rowcount
     _insert(conn, rows)
     if rows:
         written = [r["package_id"] for r in rows]
         encode_props(conn, offer.c.package_id.in_(written))
         areas.assign(conn, written)
-    if deleted or rows:
+    if deleted or offers or changed:
         _bump(conn)
     return len(rows)
 

@@ -171,6 +171,10 @@ _SEARCHES_LOCK = threading.Lock()
 _LATEST: dict[tuple, tuple[list[dict[str, Any]], dt.datetime, tuple]] = {}
 #: keys a background thread is computing
 _REFRESHING: set[tuple] = set()
+#: keys a request is computing → set when done: the other requests for the
+#: same key wait for that one instead of computing it too (with 10 000
+#: offers, four threads computing the same list at once take four times as long)
+_COMPUTING: dict[tuple, threading.Event] = {}
 #: the same key → the map JSON (bytes), the list arranged in groups
 _MAPS: OrderedDict[tuple, bytes] = OrderedDict()
 _ARRANGED: OrderedDict[tuple, sections.Arranged] = OrderedDict()
@@ -208,7 +212,22 @@ def _search(filters: ffilters.Filters) -> tuple[list[dict[str, Any]], dt.datetim
             threading.Thread(target=_compute, args=(key, filters, now, lang, stale),
                              daemon=True, name="finder-refresh").start()
         return latest
-    return _compute(key, filters, now, lang, stale)
+    with _SEARCHES_LOCK:
+        running = _COMPUTING.get(key)
+        if running is None:
+            _COMPUTING[key] = threading.Event()
+    if running is not None:
+        running.wait(timeout=60)
+        with _SEARCHES_LOCK:
+            found = _SEARCHES.get(key)
+        if found is not None:
+            return found, now, key
+        return _compute(key, filters, now, lang, stale)  # that request failed: try ourselves
+    try:
+        return _compute(key, filters, now, lang, stale)
+    finally:
+        with _SEARCHES_LOCK:
+            _COMPUTING.pop(key).set()
 
 
 def _compute(key: tuple, filters: ffilters.Filters, now: dt.datetime, lang: str,
@@ -253,6 +272,26 @@ def _page_params(filters: ffilters.Filters, page: int) -> dict[str, Any]:
     return params
 
 
+#: (list key, free-places version, page, page size, language-link args) →
+#: (the rendered page, the nonce it was rendered with). The page depends on
+#: nothing else: no user, no session, no CSRF token. Each response gets a
+#: fresh nonce in place of the rendered one (a random 22-character string,
+#: so it cannot occur elsewhere in the page by chance).
+_PAGES: OrderedDict[tuple, tuple[str, str]] = OrderedDict()
+_PAGES_MAX = 128
+
+
+def _places_version() -> int:
+    """Grows with every report of free places (their expiry is a matter of
+    the minute, which is part of the list key)."""
+    import sqlalchemy as sa
+
+    from ckanext.keck_homeless.store.model import free_places
+
+    with _engine().connect() as conn:
+        return int(conn.execute(sa.select(sa.func.max(free_places.c.id))).scalar() or 0)
+
+
 @blueprint.route("/hilfe")
 def index():
     try:
@@ -264,18 +303,45 @@ def index():
     except ffilters.FilterError as err:
         return _bad_request(err)
     found, now, key = _search(filters)
+    page_size = kconfig.settings().finder.page_size
+    links = tuple(sorted((k, tuple(v)) for k, v in request.args.to_dict(flat=False).items()
+                         if k in _PARAMS))
+    page_key = (key, _places_version(), page, page_size, links, request.script_root)
+    with _SEARCHES_LOCK:
+        cached = _PAGES.get(page_key)
+        if cached is not None:
+            _PAGES.move_to_end(page_key)
+    if cached is None:
+        from flask import g
+
+        g.kh_csp_nonce = None
+        html = _render_index(filters, page, page_size, found, now, key)
+        cached = (html, _nonce())
+        with _SEARCHES_LOCK:
+            _PAGES[page_key] = cached
+            while len(_PAGES) > _PAGES_MAX:
+                _PAGES.popitem(last=False)
+    html, rendered_nonce = cached
+    from flask import g
+
+    g.kh_csp_nonce = None  # this response's own nonce, in the page and the CSP header
+    return html.replace(rendered_nonce, _nonce())
+
+
+def _render_index(filters: ffilters.Filters, page: int, page_size: int,
+                  found: list[dict[str, Any]], now: dt.datetime, key: tuple) -> str:
     lang = _lang()
     hidden = _protected(filters, lang, now)
     with _SEARCHES_LOCK:
         base = _ARRANGED.get(key)
-    if base is None:  # the many sorted once per key, the few protected ones per request
+    if base is None:  # the many sorted once per key, the few protected ones per page
         base = sections.arranged(found, now, lang)
         with _SEARCHES_LOCK:
             _ARRANGED[key] = base
             while len(_ARRANGED) > _SEARCHES_MAX:
                 _ARRANGED.popitem(last=False)
     groups, pages = sections.paginate(sections.with_more(base, hidden, now, lang), page,
-                                      kconfig.settings().finder.page_size)
+                                      page_size)
     for group in groups:  # the page's items are ours to change (free places)
         group.items = [dict(it) for it in group.items]
     shown = [it for g in groups for it in g.items]
