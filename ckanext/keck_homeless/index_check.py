@@ -70,6 +70,27 @@ def solr_packages(site_id: str, page: int = 1000) -> dict[str, tuple[str, dt.dat
         cursor = res.nextCursorMark
 
 
+def reindex_even_if_unchanged(package) -> None:
+    """Make CKAN index ``package`` at this commit even if the update changed
+    nothing (called from ``after_dataset_update``, before the commit).
+
+    ``package_update`` sets ``metadata_modified`` with a bulk UPDATE, which
+    the ORM does not see; when nothing else changed — a partner saves the
+    form unchanged, a script patches a value it already has — no object is
+    dirty, CKAN's search plugin is not told, and the document keeps the old
+    ``metadata_modified`` (``check`` then reports it as outdated; found by
+    bench/load.sh). Marking the attribute modified puts the package among
+    the changed objects, so CKAN's own indexing runs."""
+    if package is None:
+        return
+    from ckan import model
+    from sqlalchemy.orm.attributes import flag_modified
+
+    if package in model.Session and not model.Session.is_modified(package,
+                                                                  include_collections=False):
+        flag_modified(package, "metadata_modified")
+
+
 def db_packages(conn) -> dict[str, tuple[str, dt.datetime | None]]:
     rows = conn.execute(sa.text(
         "SELECT id, name, metadata_modified FROM package WHERE state <> 'deleted'"))

@@ -91,6 +91,11 @@ class KeckHomelessPlugin(p.SingletonPlugin, DefaultTranslation):
     def after_dataset_show(self, context: Any, pkg_dict: dict[str, Any]) -> None:
         privacy.after_show(context, pkg_dict)
 
+    def after_dataset_update(self, context: Any, pkg_dict: dict[str, Any]) -> None:
+        from ckanext.keck_homeless import index_check
+
+        index_check.reindex_even_if_unchanged(context.get("package"))
+
     # IClick
     def get_commands(self) -> list:
         return cli.get_commands()
