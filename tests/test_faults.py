@@ -206,3 +206,52 @@ def test_redis_down_the_site_still_serves_the_finder_and_the_services(demo_site)
         for path in READS:
             with urllib.request.urlopen(demo_site + path, timeout=30) as res:
                 assert res.status == 200, path
+
+
+@pytest.mark.usefixtures("offers_env")
+@pytest.mark.ckan_config("WTF_CSRF_ENABLED", False)
+def test_solr_down_the_partners_form_comes_back_filled_and_saving_later_works(
+        app, organization, make_offer_data):
+    """The partner's web form (an editor, not a sysadmin) while Solr is down:
+    CKAN's own answer was its 500 page and the entries were gone. Now the
+    form comes back with them and says that nothing was saved (503,
+    Retry-After); once Solr is back the same POST saves the offer."""
+    from ckan.tests import factories
+
+    from tests.test_form import _form
+
+    user = factories.User()
+    call_action("organization_member_create", id=organization["id"], username=user["name"],
+                role="editor")
+    headers = {"Authorization": call_action("api_token_create", context={"user": user["name"]},
+                                            user=user["name"], name="form")["token"]}
+    form = _form(organization, title="Duschen am Bahnhof Solr", notes="Mit Handtuch")
+    kept = call_action("package_create", **make_offer_data(organization["id"], name="bleibt",
+                                                           title="Vorher"))
+    assert _store_title(kept["id"]) == "Vorher"
+    with stopped("solr"):
+        res = app.post("/hilfsangebot/new", data=form, headers=headers)
+        model.Session.remove()
+        assert res.status_code == 503, res.body[:3000]
+        assert res.headers["Retry-After"] == "60"
+        assert "Nichts wurde gespeichert" in res.body
+        assert 'value="Duschen am Bahnhof Solr"' in res.body and "Mit Handtuch" in res.body
+        assert 'value="Bahnhofsplatz 1"' in res.body
+        assert "8983" not in res.body and "Connection refused" not in res.body
+        with pytest.raises(tk.ObjectNotFound):
+            call_action("package_show", id="duschen-am-bahnhof")
+        # an edit likewise: the changed title is in the form, not in CKAN or the store
+        res = app.post("/hilfsangebot/edit/bleibt", headers=headers,
+                       data=_form(organization, name="bleibt", title="Nachher"))
+        model.Session.remove()
+        assert res.status_code == 503, res.body[:3000]
+        assert 'value="Nachher"' in res.body and "Nichts wurde gespeichert" in res.body
+        assert call_action("package_show", id="bleibt")["title"] == "Vorher"
+        assert _store_title(kept["id"]) == "Vorher"
+        with model.meta.engine.connect() as conn:
+            assert conn.execute(sa.text(
+                "SELECT count(*) FROM keck_homeless.offer")).scalar() == 1
+    res = app.post("/hilfsangebot/new", data=form, headers=headers, follow_redirects=False)
+    assert res.status_code == 302, res.body[:2000]
+    assert call_action("package_show", id="duschen-am-bahnhof")["title"] == \
+        "Duschen am Bahnhof Solr"

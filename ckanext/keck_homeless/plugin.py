@@ -111,8 +111,10 @@ class KeckHomelessPlugin(p.SingletonPlugin, DefaultTranslation):
     # IMiddleware
     def make_middleware(self, app: Any, config: Any) -> Any:
         from ckanext.keck_homeless import guard, transport
+        from ckanext.keck_homeless.views import form_faults
         from ckanext.keck_homeless.views import ogc as ogc_views
 
+        form_faults.install(app)
         # outside in: bytes on the wire, refused input, the OGC fast path, CKAN
         return transport.Transport(guard.InputGuard(ogc_views.make_middleware(app, config)),
                                    compress=kconfig.load(config).compress)
