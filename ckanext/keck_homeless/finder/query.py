@@ -57,9 +57,18 @@ def statement(filters: Filters) -> sa.Select:
     return stmt.order_by(c.title, c.package_id)
 
 
+#: Key of the row version in the dicts of :func:`select_offers`.
+ROW_VERSION = "_row_version"
+
+
 def select_offers(conn, filters: Filters) -> list[dict[str, Any]]:
-    """Matching rows as dicts (``conn``: an SQLAlchemy connection)."""
-    return [dict(r) for r in conn.execute(statement(filters)).mappings()]
+    """Matching rows as dicts (``conn``: an SQLAlchemy connection), each with
+    :data:`ROW_VERSION`: PostgreSQL's ``xmin`` of the row, the transaction
+    that wrote this version of it. The sync deletes and inserts an offer's
+    row on every change, so a changed offer always has a new one (callers
+    may reuse what they derived from an unchanged row)."""
+    version = sa.literal_column(f"{offer.fullname}.xmin::text").label(ROW_VERSION)
+    return [dict(r) for r in conn.execute(statement(filters).add_columns(version)).mappings()]
 
 
 def select_offer(conn, name: str) -> dict[str, Any] | None:
