@@ -71,24 +71,38 @@ def solr_packages(site_id: str, page: int = 1000) -> dict[str, tuple[str, dt.dat
 
 
 def reindex_even_if_unchanged(package) -> None:
-    """Make CKAN index ``package`` at this commit even if the update changed
-    nothing (called from ``after_dataset_update``, before the commit).
+    """Index ``package`` now if CKAN would not at this commit (called from
+    ``after_dataset_update``, before the commit).
 
     ``package_update`` sets ``metadata_modified`` with a bulk UPDATE, which
     the ORM does not see; when nothing else changed — a partner saves the
     form unchanged, a script patches a value it already has — no object is
-    dirty, CKAN's search plugin is not told, and the document keeps the old
+    changed, CKAN's search plugin is not told, and the document keeps the old
     ``metadata_modified`` (``check`` then reports it as outdated; found by
-    bench/load.sh). Marking the attribute modified puts the package among
-    the changed objects, so CKAN's own indexing runs."""
+    bench/load.sh). Then this indexes it the way CKAN's plugin does. It does
+    not mark anything modified: another flush of the package would run the
+    privacy listener again on values it has already published."""
     if package is None:
         return
     from ckan import model
-    from sqlalchemy.orm.attributes import flag_modified
+    from ckan.lib.search import SynchronousSearchPlugin
+    from ckan.model.domain_object import DomainObjectOperation
 
-    if package in model.Session and not model.Session.is_modified(package,
-                                                                  include_collections=False):
-        flag_modified(package, "metadata_modified")
+    session = model.Session
+    touched: set = set()
+    for objects in getattr(session, "_object_cache", {}).values():  # flushed so far
+        touched |= set(objects)
+    touched |= set(session.new) | set(session.deleted)
+    touched |= {o for o in session.dirty if session.is_modified(o, include_collections=False)}
+    for obj in touched:
+        if obj is package:
+            return
+        try:
+            if package in obj.related_packages():
+                return  # CKAN indexes it at the commit
+        except (AttributeError, TypeError):
+            continue
+    SynchronousSearchPlugin().notify(package, DomainObjectOperation.changed)
 
 
 def db_packages(conn) -> dict[str, tuple[str, dt.datetime | None]]:
