@@ -205,6 +205,13 @@ def clean_db(reset_db, migrate_db_for):
     demo and the tests load (reset_db rebuilds only CKAN core's tables)."""
     reset_db()
     migrate_db_for("activity")
+    # reset_db recreated CKAN's tables: our index on package_extra with them
+    from ckan import model
+
+    from tests.helpers import migration
+
+    with model.meta.engine.begin() as conn:
+        conn.exec_driver_sql(migration("d9e4b7c1a526_external_id_index").CREATE)
 
 
 @pytest.fixture

@@ -48,6 +48,20 @@ def call_action(action_name: str, context=None, **kwargs):
     return helpers.call_action(action_name, context=context, **kwargs)
 
 
+def migration(name: str):
+    """One of our migration scripts as a module (they are not a package)."""
+    import importlib.util
+    from pathlib import Path
+
+    import ckanext.keck_homeless as ext
+
+    path = Path(ext.__file__).parent / "migration" / "keck_homeless" / "versions" / f"{name}.py"
+    spec = importlib.util.spec_from_file_location(f"kh_migration_{name}", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
 def reset_database() -> None:
     """An empty CKAN as the county runs it: CKAN's reset_db (core tables
     only), the `activity` plugin's tables, an empty feature store and
@@ -62,6 +76,8 @@ def reset_database() -> None:
     helpers.reset_db()
     _run_migrations("activity")
     with model.meta.engine.begin() as conn:
+        # reset_db recreated CKAN's tables: our index on package_extra with them
+        conn.exec_driver_sql(migration("d9e4b7c1a526_external_id_index").CREATE)
         conn.exec_driver_sql("DELETE FROM keck_homeless.offer")
         conn.exec_driver_sql("DELETE FROM keck_homeless.protected_location")
         conn.exec_driver_sql("DELETE FROM keck_homeless.problem_report")
