@@ -77,3 +77,27 @@ def test_gunicorn_serves_ckan_with_http11_keep_alive(tmp_path):
     finally:
         proc.terminate()
         proc.wait(timeout=30)
+
+
+def test_first_pages_rendered_at_once_on_fresh_storage(tmp_path):
+    """A fresh deployment (empty storage directory) whose first visitors
+    arrive together: webassets created its cache directory on the first
+    render, racing between threads (one answered 500, FileExistsError; seen
+    on a fresh clone). The app creates it before it serves."""
+    import concurrent.futures
+    import urllib.request
+
+    from tests.live import live_ckan
+
+    storage = tmp_path / "storage"
+    with live_ckan(tk.config["__file__"], gunicorn=True,
+                   settings={"ckan.storage_path": str(storage)}) as url:
+        # up (a JSON action, nothing rendered): the directory is already there
+        assert (storage / "webassets" / ".webassets-cache").is_dir()
+
+        def get(path: str) -> int:
+            with urllib.request.urlopen(url + path, timeout=60) as res:
+                return res.status
+        with concurrent.futures.ThreadPoolExecutor(8) as pool:
+            statuses = list(pool.map(get, ["/hilfe", "/dataset", "/hilfe?lang=en", "/"] * 2))
+    assert statuses == [200] * 8

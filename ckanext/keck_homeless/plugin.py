@@ -115,6 +115,19 @@ class KeckHomelessPlugin(p.SingletonPlugin, DefaultTranslation):
         from ckanext.keck_homeless.views import ogc as ogc_views
 
         form_faults.install(app)
+        _webassets_cache_dir()
         # outside in: bytes on the wire, refused input, the OGC fast path, CKAN
         return transport.Transport(guard.InputGuard(ogc_views.make_middleware(app, config)),
                                    compress=kconfig.load(config).compress)
+
+
+def _webassets_cache_dir() -> None:
+    """Create webassets' cache directory before the first request: webassets
+    checks for it and then creates it, so on a fresh storage directory two
+    threads rendering their first pages at once race, and the loser answers
+    a 500 (FileExistsError; seen on a fresh clone under concurrent load)."""
+    import os
+
+    from ckan.lib.webassets_tools import get_webassets_path
+
+    os.makedirs(os.path.join(get_webassets_path(), ".webassets-cache"), exist_ok=True)
