@@ -31,4 +31,5 @@ $ckan search-index clear >/dev/null 2>&1 || true
 
 echo "commit $(git -C "$TOP" rev-parse --short HEAD), $(nproc) cores, $(date -u '+%Y-%m-%d %H:%M UTC')"
 "$TOP/.venv/bin/python" "$TOP/bench/import_speed.py" -c "$DIR/ckan.ini" \
-  --offers "$OFFERS" --dry-run-rows "$DRY_RUN_ROWS" --patches "${PATCHES:-200}"
+  --offers "$OFFERS" --dry-run-rows "$DRY_RUN_ROWS" --patches "${PATCHES:-200}" \
+  --batch "${BATCH:-0}"

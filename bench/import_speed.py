@@ -54,6 +54,8 @@ def main() -> int:
     parser.add_argument("--offers", type=int, default=1000)
     parser.add_argument("--dry-run-rows", type=int, default=5000)
     parser.add_argument("--patches", type=int, default=200)
+    parser.add_argument("--batch", type=int, default=0,
+                        help="rows per transaction (default: the importer's BATCH_ROWS)")
     args = parser.parse_args()
 
     from ckan.cli import load_config
@@ -84,9 +86,10 @@ def _run(args) -> int:
               file=sys.stderr)
         return 2
 
+    args.batch = args.batch or importer.BATCH_ROWS
     rows = _rows(args.offers, 11, org["name"])
     start = time.perf_counter()
-    report = importer.import_rows(rows)
+    report = importer.import_rows(rows, batch_rows=args.batch)
     imported = time.perf_counter() - start
     if not report.ok:
         print(f"{len(report.failed)} rows failed: {report.failed[0].errors}", file=sys.stderr)
@@ -107,7 +110,8 @@ def _run(args) -> int:
 
     indexed = search.query_for(model.Package).run({"q": "*:*", "rows": 0})["count"]
     n = args.offers
-    print(f"import  {n} offers   {imported:7.1f} s   {n / imported:6.1f} offers/s")
+    print(f"import  {n} offers   {imported:7.1f} s   {n / imported:6.1f} offers/s "
+          f"({args.batch} rows per transaction)")
     print(f"plain   {n} datasets {plain:7.1f} s   {n / plain:6.1f} datasets/s "
           "(package_create, stock type 'dataset')")
     print(f"ratio   import / plain = {(n / imported) / (n / plain):.2f}")
@@ -141,10 +145,10 @@ def _patch_phase(ctx: dict, count: int) -> tuple[list[float], list[float], float
     spent = [0.0]
     original = sync.sync_ids
 
-    def timed(conn, ids):
+    def timed(conn, ids, **kwargs):
         started = time.perf_counter()
         try:
-            return original(conn, ids)
+            return original(conn, ids, **kwargs)
         finally:
             spent[0] += time.perf_counter() - started
 

@@ -310,6 +310,10 @@ def _single_lookup(next_action, context: Context, data_dict: DataDict):
     for key in _LOOKUP_KEYS:
         if isinstance((data_dict or {}).get(key), (list, tuple, dict)):
             raise tk.ValidationError({key: [_ONE_VALUE.text(_lang())]})
+    if getattr(next_action, "__name__", "") == "package_show":
+        from ckanext.keck_homeless.exchange import batch_index
+
+        batch_index.skip_stale_cache(context, data_dict)
     return next_action(context, data_dict)
 
 

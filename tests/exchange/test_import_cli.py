@@ -239,3 +239,86 @@ def test_the_import_finds_an_offer_by_external_id_through_an_index(organization,
             "EXPLAIN SELECT package_id FROM package_extra "
             "WHERE key = 'external_id' AND value = 'ext-index-1'")).scalars())
     assert "keck_homeless_extra_external_id" in plan, plan
+
+
+def _solr_modified(name: str) -> str:
+    from ckan.lib.search.common import make_connection
+
+    docs = make_connection(decode_dates=False).search(q=f'name:"{name}"',
+                                                     fl="metadata_modified").docs
+    return docs[0]["metadata_modified"] if docs else ""
+
+
+def test_a_batch_is_indexed_in_one_request_and_a_refused_row_writes_nothing(cli, tmp_path,
+                                                                            monkeypatch):
+    """Rows are written in batches, one transaction each, and a batch's offers
+    go to Solr in one update request. A refused row in the middle: CKAN rolls
+    the transaction back; the rows before it are written again as a batch,
+    the refused row alone, the rest as the next batch."""
+    import pysolr
+    from ckan import model
+
+    org = factories.Organization()["name"]
+    rows = [_row(org, n) for n in range(1, 8)]
+    rows[3]["opening_hours"] = "Mo-Fr 9-17 Uhr"  # refused by the validator, not the file reader
+    path = tmp_path / "offers.csv"
+    path.write_text(_csv(rows), encoding="utf-8")
+    requests = []
+    add = pysolr.Solr.add
+
+    def counted(self, docs, *args, **kwargs):  # a spy: Solr still gets the request
+        requests.append(sorted(d["name"] for d in docs))
+        return add(self, docs, *args, **kwargs)
+
+    monkeypatch.setattr(pysolr.Solr, "add", counted)
+    result = _run(cli, "import", str(path))
+    model.Session.remove()
+    assert result.exit_code == 1, result.output
+    assert "row 5: opening_hours:" in result.output
+    assert "created 6, updated 0, failed 1 of 7 rows" in result.output
+    assert requests == [["import-1", "import-2", "import-3"],
+                        ["import-5", "import-6", "import-7"]], requests
+    names = {p["name"] for p in call_action("package_search", q="*:*", rows=20)["results"]}
+    assert names == {f"import-{n}" for n in (1, 2, 3, 5, 6, 7)}
+    assert package_count(type="hilfsangebot") == 6
+    assert sorted(r["name"] for r in store_rows()) == sorted(names)
+    assert _run(cli, "check").exit_code == 0
+
+
+def test_dry_run_reports_what_the_import_then_does_and_touches_nothing(cli, tmp_path):
+    org = factories.Organization()["name"]
+    first = tmp_path / "first.csv"
+    first.write_text(_csv([_row(org, 1), _row(org, 2)]), encoding="utf-8")
+    assert _run(cli, "import", str(first)).exit_code == 0
+    indexed = _solr_modified("import-1")
+    rows = [
+        _row(org, 1, title="Neuer Titel"),                 # update
+        _row(org, 3),                                      # new
+        _row(org, 4, opening_hours="jeden Tag"),           # refused by a validator
+        _row(org, 5, name="doppelt"),                      # new ...
+        _row(org, 6, name="doppelt"),                      # ... the same URL: refused
+        _row(org, 7, name="import-2"),                     # another offer's URL: refused
+        _row(org, 8, lat="fünfzig"),                       # refused by the file reader
+    ]
+    path = tmp_path / "offers.csv"
+    path.write_text(_csv(rows), encoding="utf-8")
+
+    dry = _run(cli, "import", str(path), "--dry-run")
+    assert dry.exit_code == 1, dry.output
+    assert "would create 2, would update 1, failed 4 of 7 rows" in dry.output
+    # nothing written: no package, no store row, the search index untouched
+    assert package_count(type="hilfsangebot") == 2
+    assert call_action("package_show", id="import-1")["title"] == "Importiertes Angebot 1"
+    assert _solr_modified("import-1") == indexed
+    assert _run(cli, "check").exit_code == 0
+
+    real = _run(cli, "import", str(path))
+    assert real.exit_code == 1, real.output
+    assert "created 2, updated 1, failed 4 of 7 rows" in real.output
+
+    def row_errors(output: str) -> list[str]:
+        return [line for line in output.splitlines() if line.startswith("row ")]
+    assert row_errors(dry.output) == row_errors(real.output)
+    assert "row 7: name: Diese URL ist bereits vergeben." in real.output
+    assert call_action("package_show", id="import-1")["title"] == "Neuer Titel"
+    assert _run(cli, "check").exit_code == 0
