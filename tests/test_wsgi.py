@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 
 import ckan.plugins.toolkit as tk
+import pytest
 
 from tests.live import free_port
 
@@ -79,6 +80,9 @@ def test_gunicorn_serves_ckan_with_http11_keep_alive(tmp_path):
         proc.wait(timeout=30)
 
 
+@pytest.mark.xfail(reason="known bug, open: with the cache directory created at start-up, "
+                   "the fresh-clone CI of 4cd2686 still got a 500 from concurrent first renders "
+                   "(another webassets race, not yet found)", strict=False)
 def test_first_pages_rendered_at_once_on_fresh_storage(tmp_path):
     """A fresh deployment (empty storage directory) whose first visitors
     arrive together: webassets created its cache directory on the first
