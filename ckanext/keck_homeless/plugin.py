@@ -115,19 +115,28 @@ class KeckHomelessPlugin(p.SingletonPlugin, DefaultTranslation):
         from ckanext.keck_homeless.views import ogc as ogc_views
 
         form_faults.install(app)
-        _webassets_cache_dir()
+        _build_assets()
         # outside in: bytes on the wire, refused input, the OGC fast path, CKAN
         return transport.Transport(guard.InputGuard(ogc_views.make_middleware(app, config)),
                                    compress=kconfig.load(config).compress)
 
 
-def _webassets_cache_dir() -> None:
-    """Create webassets' cache directory before the first request: webassets
-    checks for it and then creates it, so on a fresh storage directory two
-    threads rendering their first pages at once race, and the loser answers
-    a 500 (FileExistsError; seen on a fresh clone under concurrent load)."""
-    import os
+def _build_assets() -> None:
+    """Build every webassets bundle that needs it before the first request.
+    CKAN builds a bundle on the first page that includes it; on a fresh
+    storage directory, threads rendering their first pages at once race —
+    the cache directory is checked and then created (FileExistsError), a
+    bundle's version is looked up while another thread is still writing it
+    (BundleError) — and the losers answer 500 (seen on a fresh clone under
+    concurrent load). Here one thread builds; afterwards each bundle only
+    compares timestamps."""
+    import logging
 
-    from ckan.lib.webassets_tools import get_webassets_path
+    from ckan.lib import webassets_tools
+    from webassets.exceptions import BundleError
 
-    os.makedirs(os.path.join(get_webassets_path(), ".webassets-cache"), exist_ok=True)
+    for bundle in webassets_tools.env:
+        try:
+            bundle.urls()
+        except BundleError:  # the page that includes it will say so; the site starts
+            logging.getLogger(__name__).exception("webassets bundle %s", bundle)
