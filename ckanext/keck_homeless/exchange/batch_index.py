@@ -19,15 +19,12 @@ line's import); any other thread in the process indexes as CKAN does.
 from __future__ import annotations
 
 import contextlib
-import logging
 import threading
 from typing import Any
 
 import ckan.plugins.toolkit as tk
 from ckan import model
 from sqlalchemy import event
-
-log = logging.getLogger(__name__)
 
 _local = threading.local()
 
@@ -38,8 +35,6 @@ class _Batch:
     def __init__(self) -> None:
         self.index: set[str] = set()
         self.delete: set[str] = set()
-        #: documents sent in this thread's flush (see _Capture)
-        self.documents = 0
 
     def note(self, package: model.Package, operation: str) -> None:
         if operation == model.DomainObjectOperation.deleted:
@@ -83,7 +78,6 @@ class _Batch:
                 packages.delete_package({"id": package_id})
         except (pysolr.SolrError, OSError) as err:
             raise search.SearchIndexError(f"Solr: {str(err)[:300]}") from err
-        self.documents += len(capture.documents)
 
 
 class _Capture:
@@ -131,8 +125,7 @@ def skip_stale_cache(context: dict[str, Any], data_dict: dict[str, Any]) -> None
 @contextlib.contextmanager
 def deferred():
     """Within the block, this thread's commits index their packages in one
-    Solr request (see the module's docstring). Yields the batch, whose
-    ``documents`` counts what was indexed."""
+    Solr request (see the module's docstring)."""
     from ckan.lib.search import SynchronousSearchPlugin
 
     plugin = SynchronousSearchPlugin()  # a singleton: the instance CKAN notifies
@@ -149,7 +142,7 @@ def deferred():
     _local.batch = _Batch()
     plugin.notify = notify
     try:
-        yield _local.batch
+        yield
     finally:
         del plugin.notify  # back to the class's method
         _local.batch = None

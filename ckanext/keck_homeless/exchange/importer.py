@@ -43,8 +43,7 @@ class Report:
 
 
 def _site_context(**extra) -> dict[str, Any]:
-    site_user = tk.get_action("get_site_user")({"ignore_auth": True}, {})
-    return {"user": site_user["name"], "ignore_auth": True, **extra}
+    return {"user": _site_user(), "ignore_auth": True, **extra}
 
 
 def find_by_external_id(external_id: str) -> str | None:
@@ -139,7 +138,7 @@ def _dry_run(rows: list[tabular.Row], user: str, report: Report) -> Report:
     transaction to roll back, no activity, no index. Two new rows of the
     file that would get the same URL name are reported as the real import
     would refuse the second."""
-    names: dict[str, int] = {}
+    names: set[str] = set()  # of the new rows so far
     try:
         for number, (row, data) in enumerate(map(_prepared, rows), 1):
             if number % 200 == 0:
@@ -159,7 +158,8 @@ def _dry_run(rows: list[tabular.Row], user: str, report: Report) -> Report:
                 row.errors = {"name": [CkanText("That URL is already in use.")]}
                 report.failed.append(row)
                 continue
-            names.setdefault(name, row.number)
+            if not existing:
+                names.add(name)
             if existing:
                 report.updated += 1
             else:
@@ -273,8 +273,8 @@ def _write_batch(ready: list[tuple[tabular.Row, dict[str, Any]]], user: str, rep
 
 def _attempt(ready: list[tuple[tabular.Row, dict[str, Any]]], user: str,
              progress: list[bool]) -> None:
-    """Write the rows and commit, noting in
-    ``progress`` per written row whether it updated an existing offer."""
+    """Write the rows and commit, noting in ``progress`` per written row
+    whether it updated an existing offer."""
     for _row, data in ready:
         existing = find_by_external_id(data["external_id"]) if data.get("external_id") else None
         _write(data, existing, user)
