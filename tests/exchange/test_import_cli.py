@@ -322,3 +322,41 @@ def test_dry_run_reports_what_the_import_then_does_and_touches_nothing(cli, tmp_
     assert "row 7: name: Diese URL ist bereits vergeben." in real.output
     assert call_action("package_show", id="import-1")["title"] == "Neuer Titel"
     assert _run(cli, "check").exit_code == 0
+
+
+def test_batched_import_indexes_no_protected_location(cli, tmp_path):
+    """The batch's Solr documents are built at the commit from what CKAN
+    stores: a hidden and an approximate offer imported in one batch leave
+    neither their street nor their exact position in any field of their
+    documents (data_dict, validated_data_dict, spatial) or their activities."""
+    import json
+
+    import sqlalchemy as sa
+    from ckan import model
+    from ckan.lib.search.common import make_connection
+
+    from ckanext.keck_homeless.store import protected
+
+    org = factories.Organization()["name"]
+    rows = [_row(org, 1),
+            _row(org, 2, location_visibility="hidden", street="Geheimweg 5",
+                 lat="50.8123", lon="6.4877"),
+            _row(org, 3, location_visibility="approximate", street="Versteckt 3",
+                 lat="50.8234", lon="6.4911")]
+    path = tmp_path / "offers.csv"
+    path.write_text(_csv(rows), encoding="utf-8")
+    result = _run(cli, "import", str(path))
+    assert result.exit_code == 0, result.output
+    secrets = ("Geheimweg", "Versteckt", "50.8123", "6.4877", "50.8234", "6.4911")
+    docs = make_connection().search(q='name:("import-2" OR "import-3")', fl="*", rows=5).docs
+    assert sorted(d["name"] for d in docs) == ["import-2", "import-3"]
+    text = json.dumps(docs, default=str)
+    assert not [s for s in secrets if s in text]
+    with model.meta.engine.connect() as conn:
+        activities = conn.execute(sa.text("SELECT data FROM activity")).scalars().all()
+        # the exact values were imported: kept in the protected table only
+        kept = protected.get_many(conn, [d["id"] for d in docs])
+    assert sorted(v["street"] for v in kept.values()) == ["Geheimweg 5", "Versteckt 3"]
+    assert len(activities) >= 3
+    text = json.dumps(activities, default=str)
+    assert not [s for s in secrets if s in text]
