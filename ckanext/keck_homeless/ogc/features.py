@@ -17,12 +17,16 @@ with CKAN's templates; nothing here imports Flask or CKAN.
 """
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import functools
 import json
 import logging
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
+
+import sqlalchemy as sa
 
 from ckanext.keck_homeless.ogc import crs as crslib
 from ckanext.keck_homeless.ogc import encoders, errors, query, wfs_capabilities
@@ -380,28 +384,39 @@ def item(req: OWSRequest, ftype: query.FeatureType, fid: str, html: bool):
                                                locator=key.lower())
     out_crs = _crs_param(req, "crs")
     query.ensure_figures(req.engine, ftype)
-    fq = query.FeatureQuery(category=ftype.category, source=ftype.source, ids=[fid], limit=1,
-                            site_url=req.site_url)
-    props = ftype.source.properties(req.site_url)
-    stmt = query.select_rows(fq, [encoders.geojson_feature_sql(props, out_crs, latlon=out_crs.latlon,
-                                                               source=fq.source)])
+    compiled = _item_statement(ftype.source, ftype.category, dataclasses.replace(out_crs, given=""),
+                               req.site_url, req.engine.dialect)
     with req.engine.connect() as conn:
-        row = query.execute(conn, stmt).first()
+        row = query.run_compiled(conn, compiled, fid=fid).first()
     if row is None:
         raise errors.NotFound(f"Objekt / feature {fid[:80]!r} nicht gefunden / not found", locator="featureId")
-    feature = json.loads(row[0])
     cid = ftype.name
-    feature["links"] = [
+    links = [
         {"href": _url(req, f"collections/{cid}/items/{fid}", f="json"), "rel": "self", "type": GEOJSON},
         {"href": _url(req, f"collections/{cid}/items/{fid}", f="html"), "rel": "alternate", "type": HTML},
         {"href": _url(req, f"collections/{cid}", f="json"), "rel": "collection", "type": JSON},
     ]
     if html:
         info = _info(req, ftype)
+        feature = {**json.loads(row[0]), "links": links}
         return HtmlPage("keck_homeless/ogcapi/item.html", {
             "feature": feature, "collection_id": cid, "collection_title": ftype.title(req.lang),
             "attribution": info.note, "attribution_url": info.url})
-    return _json(feature, GEOJSON, {"Content-Crs": f"<{out_crs.uri}>"})
+    # the feature PostgreSQL wrote, its closing brace replaced by the links
+    body = f'{row[0][:-1]},"links":{json.dumps(links, ensure_ascii=False)}}}'
+    return 200, {"Content-Type": GEOJSON, "Content-Crs": f"<{out_crs.uri}>"}, body.encode("utf-8")
+
+
+@functools.lru_cache(maxsize=64)
+def _item_statement(source: query.Source, category: str | None, out_crs, site_url: str,
+                    dialect) -> query.Compiled:
+    """The look-up of one feature by key (bind ``fid``) as GeoJSON text,
+    compiled once per collection, output CRS and site URL."""
+    fq = query.FeatureQuery(category=category, source=source, limit=1, site_url=site_url)
+    props = source.properties(site_url)
+    stmt = query.select_rows(fq, [encoders.geojson_feature_sql(props, out_crs, latlon=out_crs.latlon,
+                                                               source=source)])
+    return query.compile_once(stmt.where(source.key == sa.bindparam("fid", None, type_=sa.Text)), dialect)
 
 
 # ---------------------------------------------------------------------------
