@@ -13,12 +13,20 @@ included), and all documents go to Solr in a single update request.
 One request means all or nothing: if Solr refuses or is away, no document
 of the batch was added and the database rolls back too.
 
+Within a batch, each written package is dictized and validated against
+the show schema twice: by the activity stream's ``package_show`` (while the
+row is written) and for its Solr document (at the commit). Nothing changes
+the package in between, so :class:`_Memo` hands the second the first one's
+result — only for a package whose ``metadata_modified`` and dictization
+flags are the same and a validation input equal to the first one's.
+
 Only the thread that entered :func:`deferred` is affected (the command
 line's import); any other thread in the process indexes as CKAN does.
 """
 from __future__ import annotations
 
 import contextlib
+import copy
 import threading
 from typing import Any
 
@@ -35,6 +43,7 @@ class _Batch:
     def __init__(self) -> None:
         self.index: set[str] = set()
         self.delete: set[str] = set()
+        self.memo = _Memo()
 
     def note(self, package: model.Package, operation: str) -> None:
         if operation == model.DomainObjectOperation.deleted:
@@ -46,6 +55,7 @@ class _Batch:
     def clear(self) -> None:
         self.index.clear()
         self.delete.clear()
+        self.memo.clear()
 
     def flush(self) -> None:
         """Index what was noted; raise ``SearchIndexError`` if Solr fails."""
@@ -54,8 +64,10 @@ class _Batch:
         from ckan.lib.search import index as search_index
 
         index_ids, delete_ids = sorted(self.index), sorted(self.delete)
-        self.clear()
+        self.index.clear()
+        self.delete.clear()
         if not (index_ids or delete_ids):
+            self.memo.clear()
             return
         show = tk.get_action("package_show")
         capture = _Capture()
@@ -70,6 +82,7 @@ class _Batch:
                 packages.update_dict(pkg_dict, defer_commit=True)
         finally:
             search_index.make_connection = original
+            self.memo.clear()
         try:
             conn = search.make_connection()
             if capture.documents:
@@ -100,6 +113,51 @@ class _Capture:
         self.documents.extend(docs)
 
 
+class _Memo:
+    """Dictized packages and their show-schema validation, within one batch.
+
+    A dictization is reused for the same package, ``metadata_modified`` and
+    the context flags ``package_dictize`` reads; a validation only for an
+    input equal to the remembered one (same action, no schema of the
+    caller's own). Results are handed out as copies, so a caller that
+    changes its dict changes nothing here."""
+
+    @staticmethod
+    def _flags(context) -> tuple[bool, ...]:
+        """What of the context ``package_dictize`` reads (as it reads it)."""
+        return (bool(context.get("for_view")), bool(context.get("for_edit")),
+                bool(context.get("active", True)), bool(context.get("with_capacity")))
+
+    def __init__(self) -> None:
+        self.dictized: dict[tuple, dict[str, Any]] = {}
+        self.validated: dict[str, tuple[dict[str, Any], Any, Any]] = {}
+
+    def clear(self) -> None:
+        self.dictized.clear()
+        self.validated.clear()
+
+    def dictize(self, real, pkg, context, include_plugin_data: bool = False):
+        key = (pkg.id, pkg.metadata_modified, include_plugin_data, self._flags(context))
+        if key in self.dictized:
+            context["with_capacity"] = False  # as package_dictize leaves it
+            return copy.deepcopy(self.dictized[key])
+        result = real(pkg, context, include_plugin_data)
+        self.dictized[key] = copy.deepcopy(result)
+        return result
+
+    def validate(self, real, plugin, context, data_dict, schema, action):
+        package_id = data_dict.get("id") if isinstance(data_dict, dict) else None
+        if action != "package_show" or "schema" in context or not package_id:
+            return real(plugin, context, data_dict, schema, action)
+        seen = self.validated.get(package_id)
+        if seen is not None and seen[0] == data_dict:
+            return copy.deepcopy(seen[1]), copy.deepcopy(seen[2])
+        given = copy.deepcopy(data_dict)
+        result, errors = real(plugin, context, data_dict, schema, action)
+        self.validated[package_id] = (given, copy.deepcopy(result), copy.deepcopy(errors))
+        return result, errors
+
+
 def _batch() -> _Batch | None:
     return getattr(_local, "batch", None)
 
@@ -126,10 +184,13 @@ def skip_stale_cache(context: dict[str, Any], data_dict: dict[str, Any]) -> None
 def deferred():
     """Within the block, this thread's commits index their packages in one
     Solr request (see the module's docstring)."""
+    from ckan.lib import plugins as lib_plugins
+    from ckan.lib.dictization import model_dictize
     from ckan.lib.search import SynchronousSearchPlugin
 
     plugin = SynchronousSearchPlugin()  # a singleton: the instance CKAN notifies
     original = plugin.notify
+    real_dictize, real_validate = model_dictize.package_dictize, lib_plugins.plugin_validate
 
     def notify(entity: Any, operation: str) -> None:
         batch = _batch()
@@ -137,13 +198,28 @@ def deferred():
             return original(entity, operation)
         batch.note(entity, operation)
 
+    # looked up as module attributes by package_show and PackageSearchIndex
+    def package_dictize(pkg, context, include_plugin_data=False):
+        batch = _batch()
+        if batch is None:
+            return real_dictize(pkg, context, include_plugin_data)
+        return batch.memo.dictize(real_dictize, pkg, context, include_plugin_data)
+
+    def plugin_validate(plugin, context, data_dict, schema, action):
+        batch = _batch()
+        if batch is None:
+            return real_validate(plugin, context, data_dict, schema, action)
+        return batch.memo.validate(real_validate, plugin, context, data_dict, schema, action)
+
     if _batch() is not None:
         raise RuntimeError("batch_index.deferred() does not nest")
     _local.batch = _Batch()
     plugin.notify = notify
+    model_dictize.package_dictize, lib_plugins.plugin_validate = package_dictize, plugin_validate
     try:
         yield
     finally:
+        model_dictize.package_dictize, lib_plugins.plugin_validate = real_dictize, real_validate
         del plugin.notify  # back to the class's method
         _local.batch = None
 
