@@ -586,13 +586,12 @@ def stream_bytes(engine, stmt, chunk_rows: int = 1000) -> Iterator[list[bytes]]:
     import psycopg2.extensions
 
     with engine.connect() as conn:
-        compiled = stmt.compile(dialect=conn.dialect, compile_kwargs={"render_postcompile": True})
-        params = compiled.construct_params()
+        compiled = compile_once(stmt, conn.dialect)
         dbapi = conn.connection.dbapi_connection
         with dbapi.cursor(name="keck_stream") as cursor:
             psycopg2.extensions.register_type(psycopg2.extensions.BYTES, cursor)
             cursor.itersize = chunk_rows
-            cursor.execute(compiled.string, params)
+            cursor.execute(compiled.sql, compiled.params)
             while True:
                 rows = cursor.fetchmany(chunk_rows)
                 if not rows:
